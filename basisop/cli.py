@@ -1,0 +1,173 @@
+"""Command line: argument parsing and exit codes only; the work lives in the library.
+
+Exit codes: 0 success, 1 invalid input or a failed step (reported), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from basisop.problems import ValidationError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _study_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", nargs="?", type=Path, default=None, metavar="STUDIE",
+                        help="studiebestand (standaard: de ingebouwde studie "
+                             "params/gooi-en-vechtstreek-2024.yaml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="basisop", description="Wegingskader 'De Basis op Orde': valideren, scoren, "
+                                    "rapporteren.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="OPDRACHT")
+
+    p = commands.add_parser("validate", help="controleer een studie en al haar bestanden")
+    _study_arg(p)
+    p.add_argument("--afgewezen", type=Path, metavar="CSV",
+                   help="schrijf afgewezen rijen met hun reden naar dit bestand")
+    p.set_defaults(handler=_validate)
+
+    p = commands.add_parser("score", help="bereken de status per eenheid en subthema")
+    _study_arg(p)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--regel", choices=["meerderheid", "gemiddelde", "strengst"],
+                   help="scoringsregel (standaard: die van het studiebestand)")
+    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
+    p.set_defaults(handler=_score)
+
+    p = commands.add_parser("run", help="maak alle hoofdstukken, de regiovergelijking en index")
+    _study_arg(p)
+    p.add_argument("--out", type=Path, default=None, help="uitvoermap (standaard: reports/)")
+    p.add_argument("--jobs", type=int, default=None, help="parallelle werkers (standaard: "
+                                                          "aantal kernen)")
+    p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
+                   help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
+    p.add_argument("--timeout", type=int, default=600, help="tijdslimiet per notebook (s)")
+    p.set_defaults(handler=_run)
+
+    p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
+    _study_arg(p)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.qdc")
+    p.set_defaults(handler=_codebook)
+
+    p = commands.add_parser("import-qdpx", help="lees een gecodeerd REFI-QDA project in")
+    p.add_argument("project", type=Path, metavar="PROJECT.qdpx")
+    p.add_argument("--study", type=Path, default=None, help="studiebestand")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="CODERING.csv")
+    p.add_argument("--eenheid-variabele", default=None, metavar="NAAM",
+                   help="variabele of case-naam die de eenheid geeft")
+    p.add_argument("--rol-variabele", default=None, metavar="NAAM",
+                   help="variabele die de rol van de respondent geeft")
+    p.set_defaults(handler=_import_qdpx)
+
+    p = commands.add_parser("check-privacy", help="zoek persoonsgegevens in bestanden")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PAD")
+    p.add_argument("--study", type=Path, default=None, help="studiebestand")
+    p.set_defaults(handler=_check_privacy)
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from basisop.io.dataset import load_study_data
+    from basisop.io.study import load_study
+    from basisop.io.tables import write_csv
+
+    study = load_study(args.study)
+    data = load_study_data(study)
+    print(f"Studie: {study.naam} (golf {study.golf}), {len(study.eenheden)} eenheden, "
+          f"{len(study.framework.subthemes)} subthema's")
+    for line in data.summary_lines():
+        print(line)
+    for problem in data.problems:
+        print(problem)
+    if args.afgewezen is not None:
+        rejects = data.codings.rejects_frame()
+        write_csv(rejects, args.afgewezen)
+        print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen}")
+    if not data.ok:
+        errors = sum(p.is_error for p in data.problems)
+        print(f"Ongeldig: {errors} fout(en).", file=sys.stderr)
+        return EXIT_FAILED
+    print("Geldig.")
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from basisop.io.dataset import load_valid
+    from basisop.io.tables import safe_frame
+    from basisop.scoring import score
+
+    data = load_valid(args.study)
+    settings = data.study.scoring
+    if args.regel:
+        settings = replace(settings, regel=args.regel)
+    scores = score(data, settings)
+    if args.format == "csv":
+        text = safe_frame(scores).to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        text = json.dumps(scores.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
+    else:
+        shown = scores[["eenheid", "thema", "subthema", "status", "bron", "berekend",
+                        "fragmenten", "respondenten"]]
+        text = shown.to_string(index=False) + "\n"
+    if args.output:
+        from basisop.io.atomic import atomic_write_text
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from basisop.batch import run_study
+
+    result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
+                       timeout=args.timeout)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _codebook(args: argparse.Namespace) -> int:
+    from basisop.io.refi import write_codebook
+    from basisop.io.study import load_study
+
+    write_codebook(load_study(args.study), args.output)
+    print(f"Codeboek geschreven: {args.output}")
+    return EXIT_OK
+
+
+def _import_qdpx(args: argparse.Namespace) -> int:
+    from basisop.io.refi import import_project_cli
+
+    return import_project_cli(args.project, study_path=args.study, output=args.output,
+                              unit_variable=args.eenheid_variabele,
+                              role_variable=args.rol_variabele)
+
+
+def _check_privacy(args: argparse.Namespace) -> int:
+    from basisop.privacy import check_privacy_cli
+
+    return check_privacy_cli(args.paths, study_path=args.study)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"Ongeldig: {len(exc.problems)} fout(en).", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

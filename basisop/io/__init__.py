@@ -1,0 +1,1 @@
+"""Loading and validating studies, frameworks and tables; REFI-QDA in and out."""

@@ -1,0 +1,69 @@
+"""All of a study's tables, loaded and checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from basisop.io.records import (
+    LoadResult,
+    load_codings,
+    load_judgements,
+    load_overrides,
+    load_recommendations,
+    load_register,
+)
+from basisop.io.study import load_study
+from basisop.model import Study
+from basisop.problems import Problem, ValidationError
+
+
+@dataclass
+class StudyData:
+    study: Study
+    codings: LoadResult
+    judgements: LoadResult
+    overrides: LoadResult
+    recommendations: LoadResult
+    register: LoadResult
+
+    def parts(self) -> dict[str, LoadResult]:
+        return {"codering": self.codings, "oordelen": self.judgements,
+                "prioriteiten": self.overrides, "aanbevelingen": self.recommendations,
+                "respondenten": self.register}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for part in self.parts().values() for p in part.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for name, part in self.parts().items():
+            if part.read or part.sources:
+                lines.append(part.summary(name))
+                lines += [f"  {source}" for source in part.sources]
+        return lines
+
+
+def load_study_data(study: Study) -> StudyData:
+    register = load_register(study)
+    return StudyData(
+        study=study,
+        codings=load_codings(study, register=register.frame if study.respondenten else None),
+        judgements=load_judgements(study),
+        overrides=load_overrides(study),
+        recommendations=load_recommendations(study),
+        register=register,
+    )
+
+
+def load_valid(path: Path | str | None = None) -> StudyData:
+    """Load a study and all its tables; raise ValidationError when anything is in error."""
+    data = load_study_data(load_study(path))
+    if not data.ok:
+        raise ValidationError([p for p in data.problems if p.is_error])
+    return data

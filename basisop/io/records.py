@@ -1,0 +1,334 @@
+"""Loading the study's tables: codings, judgements, priority overrides, recommendations, register.
+
+Each loader checks every row and returns a LoadResult: the accepted rows as a DataFrame, every
+problem, and counts that always reconcile (read = accepted + rejected). Rejected rows keep
+their reason, so they can be written to a rejects file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from basisop.io.tables import Row, Table, read_table
+from basisop.model import (
+    Framework,
+    PriorityRange,
+    Status,
+    Study,
+    nearest,
+    normalize_key,
+    parse_level,
+    parse_status,
+)
+from basisop.problems import WARNING, Problem
+
+CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
+                  "fragment", "bron", "vertrouwelijk"]
+CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
+JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
+OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
+RECOMMENDATION_COLUMNS = ["id", "niveau", "eenheden", "subthemas", "titel", "tekst", "bron"]
+REGISTER_REQUIRED = ["id", "eenheid", "rol"]
+# Anything else in the register (naam, contact, e-mail, telefoon ...) is personal data.
+REGISTER_OPTIONAL = ["naam", "contact", "email", "e-mail", "telefoon", "organisatie", "opmerking"]
+
+_YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
+_NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
+
+
+@dataclass
+class LoadResult:
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    read: int = 0
+    rejected_rows: list[dict] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # how each file was read
+
+    @property
+    def accepted(self) -> int:
+        return len(self.frame)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    def rejects_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rejected_rows)
+
+    def summary(self, what: str) -> str:
+        return (f"{what}: {self.read} rijen gelezen, {self.accepted} geaccepteerd, "
+                f"{self.rejected} afgewezen")
+
+
+class RowCheck:
+    """Parses the cells of one row, collecting problems with file, row and column."""
+
+    def __init__(self, table: Table, row: Row):
+        self.file, self.row, self.problems = str(table.path), row, list(row.problems)
+
+    def cell(self, column: str) -> str:
+        return self.row.values.get(column, "")
+
+    def fail(self, column: str, reason: str, *, warning: bool = False) -> None:
+        self.problems.append(Problem(self.file, reason, row=self.row.number, column=column,
+                                     value=self.cell(column),
+                                     severity=WARNING if warning else "fout"))
+
+    def required(self, column: str) -> str:
+        value = self.cell(column)
+        if not value:
+            self.problems.append(Problem(self.file, "verplicht veld is leeg",
+                                         row=self.row.number, column=column))
+        return value
+
+    def parsed(self, column: str, parse: Callable[[str], object], *, required: bool = False):
+        value = self.required(column) if required else self.cell(column)
+        if not value:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[str],
+          check: Callable[[RowCheck], dict | None], sheet: str | None = None,
+          key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False
+          ) -> LoadResult:
+    """Read files, check each row, keep accepted rows; a repeated key is reported."""
+    optional = [c for c in columns if c not in required]
+    result = LoadResult(pd.DataFrame(columns=[*columns, "bestand", "rij"]))
+    records: list[dict] = []
+    seen: dict[tuple, str] = {}
+    for path in paths:
+        table = read_table(path, required=required, optional=optional, sheet=sheet)
+        result.sources.append(f"{path.name}: {table.describe()}")
+        result.problems += table.problems
+        for row in table.rows:
+            result.read += 1
+            rc = RowCheck(table, row)
+            record = check(rc) if table.usable else None
+            place = f"{path.name} rij {row.number}"
+            if record is not None and key is not None and rc.ok:
+                k = key(record)
+                if k in seen:
+                    rc.problems.append(Problem(
+                        str(path), f"dubbel: zelfde als {seen[k]}", row=row.number,
+                        severity="fout" if duplicate_is_error else WARNING))
+                    record = None
+                else:
+                    seen[k] = place
+            result.problems += rc.problems
+            if record is not None and rc.ok:
+                records.append({**record, "bestand": path.name, "rij": row.number})
+            else:
+                reasons = [p.reason for p in rc.problems if p.is_error or record is None]
+                if not table.usable:
+                    reasons = [p.reason for p in table.problems if p.is_error]
+                result.rejected_rows.append({"bestand": path.name, "rij": row.number,
+                                             "reden": "; ".join(reasons) or "afgewezen",
+                                             **row.values})
+    if records:
+        result.frame = pd.DataFrame(records, columns=[*columns, "bestand", "rij"])
+    return result
+
+
+def _parse_flag(text: str) -> bool:
+    key = normalize_key(text)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise ValueError("verwacht ja of nee (of leeg)")
+
+
+def _unit_parser(study: Study):
+    def parse(text: str) -> str:
+        unit = study.unit(text)
+        if unit is None:
+            hint = nearest(text, [n for u in study.eenheden for n in (u.code, u.naam)])
+            codes = ", ".join(u.code for u in study.eenheden)
+            raise ValueError(f"onbekende eenheid; verwacht een van {codes}"
+                             + (f"; bedoelt u '{hint}'?" if hint else ""))
+        return unit.code
+    return parse
+
+
+def _subtheme_parser(framework: Framework):
+    def parse(text: str) -> str:
+        subtheme = framework.subtheme(text)
+        if subtheme is None:
+            hint = nearest(text, framework.subtheme_names())
+            raise ValueError("onbekend subthema (id, naam of alias uit het wegingskader)"
+                             + (f"; bedoelt u '{hint}'?" if hint else ""))
+        return subtheme.id
+    return parse
+
+
+def _covered(rc: RowCheck, study: Study, unit_code: str | None, subtheme_id: str | None) -> None:
+    if unit_code and subtheme_id:
+        unit = study.unit(unit_code)
+        if unit is not None and not unit.covers(subtheme_id):
+            rc.fail("subthema", f"eenheid {unit.code} beoordeelt dit subthema niet "
+                                "(zie 'subthemas' van de eenheid in het studiebestand)")
+
+
+def load_codings(study: Study, paths: Sequence[Path] | None = None,
+                 register: pd.DataFrame | None = None, sheet: str | None = None) -> LoadResult:
+    """The coded fragments. `subthema` may be left empty when `checklist` names an item."""
+    framework = study.framework
+    unit_of = _unit_parser(study)
+    subtheme_of = _subtheme_parser(framework)
+    known = _register_index(register)
+
+    def check(rc: RowCheck) -> dict | None:
+        unit = rc.parsed("eenheid", unit_of, required=True)
+        respondent = rc.required("respondent")
+        item = None
+        if rc.cell("checklist"):
+            item = framework.checklist_item(rc.cell("checklist"))
+            if item is None:
+                names = [i.id for s in framework.subthemes for i in s.checklist]
+                hint = nearest(rc.cell("checklist"), names)
+                rc.fail("checklist", "onbekend checklistpunt" + (
+                    f"; bedoelt u '{hint}'?" if hint else ""))
+        if rc.cell("subthema") or item is None:
+            subtheme = rc.parsed("subthema", subtheme_of, required=True)
+        else:
+            subtheme = item[0].id
+        if item is not None and subtheme and item[0].id != subtheme:
+            rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
+                                 f"niet bij {subtheme}")
+        _covered(rc, study, unit, subtheme)
+        oordeel = rc.parsed("oordeel", parse_status)
+        fragment = rc.required("fragment")
+        confidential = rc.parsed("vertrouwelijk", _parse_flag) or False
+        role = rc.cell("rol")
+        if known is not None and respondent:
+            entry = known.get(normalize_key(respondent))
+            if entry is None:
+                rc.fail("respondent", "respondent staat niet in het respondentenregister")
+            else:
+                if unit and entry["eenheid"] != unit:
+                    rc.fail("respondent", f"respondent hoort volgens het register bij eenheid "
+                                          f"{entry['eenheid']}, niet bij {unit}")
+                role = role or entry["rol"]
+        return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
+                "checklist": item[1].id if item else "",
+                "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
+                "bron": rc.cell("bron"), "vertrouwelijk": confidential}
+
+    def key(record: dict) -> tuple:
+        return tuple(normalize_key(str(record[c])) for c in CODING_COLUMNS)
+
+    return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
+                 required=CODING_REQUIRED, check=check, sheet=sheet, key=key)
+
+
+def load_judgements(study: Study, path: Path | None = None) -> LoadResult:
+    """The analyst's recorded status per unit and subtheme; 'onbekend' records 'not assessed'."""
+    unit_of = _unit_parser(study)
+    subtheme_of = _subtheme_parser(study.framework)
+
+    def check(rc: RowCheck) -> dict | None:
+        unit = rc.parsed("eenheid", unit_of, required=True)
+        subtheme = rc.parsed("subthema", subtheme_of, required=True)
+        _covered(rc, study, unit, subtheme)
+        status = rc.parsed("status", lambda t: parse_status(t, allow_unknown=True), required=True)
+        motivation = rc.required("motivering")
+        return {"eenheid": unit, "subthema": subtheme,
+                "status": status.value if status else "", "motivering": motivation,
+                "bron": rc.cell("bron")}
+
+    path = path or study.oordelen
+    return _load([path] if path else [], columns=JUDGEMENT_COLUMNS,
+                 required=["eenheid", "subthema", "status", "motivering"], check=check,
+                 key=lambda r: (r["eenheid"], r["subthema"]), duplicate_is_error=True)
+
+
+def load_overrides(study: Study, path: Path | None = None) -> LoadResult:
+    """Priority and level set by the analysts, overriding the rules, each with a motivation."""
+    subtheme_of = _subtheme_parser(study.framework)
+
+    def check(rc: RowCheck) -> dict | None:
+        subtheme = rc.parsed("subthema", subtheme_of, required=True)
+        priority = rc.parsed("prioriteit", PriorityRange.parse)
+        level = rc.parsed("niveau", parse_level)
+        if priority is None and level is None and rc.ok:
+            rc.fail("prioriteit", "geef een prioriteit, een niveau of beide")
+        motivation = rc.required("motivering")
+        return {"subthema": subtheme, "prioriteit": str(priority) if priority else "",
+                "niveau": level.value if level else "", "motivering": motivation,
+                "bron": rc.cell("bron")}
+
+    path = path or study.prioriteiten
+    return _load([path] if path else [], columns=OVERRIDE_COLUMNS,
+                 required=["subthema", "motivering"], check=check,
+                 key=lambda r: (r["subthema"],), duplicate_is_error=True)
+
+
+def load_recommendations(study: Study, path: Path | None = None) -> LoadResult:
+    """Recommendations keyed to subthemes and level; `eenheden` empty means all municipalities."""
+    unit_of = _unit_parser(study)
+    subtheme_of = _subtheme_parser(study.framework)
+
+    def split(rc: RowCheck, column: str, parse) -> list[str]:
+        values = []
+        for part in (p.strip() for p in rc.cell(column).split(";")):
+            if part:
+                try:
+                    values.append(parse(part))
+                except ValueError as exc:
+                    rc.fail(column, f"'{part}': {exc}")
+        return values
+
+    def check(rc: RowCheck) -> dict | None:
+        level = rc.parsed("niveau", parse_level, required=True)
+        subthemes = split(rc, "subthemas", subtheme_of)
+        if not subthemes and rc.ok:
+            rc.fail("subthemas", "noem minstens een subthema")
+        return {"id": rc.required("id"), "niveau": level.value if level else "",
+                "eenheden": ";".join(split(rc, "eenheden", unit_of)),
+                "subthemas": ";".join(subthemes), "titel": rc.cell("titel"),
+                "tekst": rc.required("tekst"), "bron": rc.cell("bron")}
+
+    path = path or study.aanbevelingen
+    return _load([path] if path else [], columns=RECOMMENDATION_COLUMNS,
+                 required=["id", "niveau", "subthemas", "tekst"], check=check,
+                 key=lambda r: (r["id"],), duplicate_is_error=True)
+
+
+def load_register(study: Study, path: Path | None = None) -> LoadResult:
+    """The respondent register. Its names and contacts never leave the analyst's machine."""
+    unit_of = _unit_parser(study)
+
+    def check(rc: RowCheck) -> dict | None:
+        record = {c: rc.cell(c) for c in REGISTER_OPTIONAL}
+        record.update(id=rc.required("id"), eenheid=rc.parsed("eenheid", unit_of, required=True),
+                      rol=rc.cell("rol"))
+        return record
+
+    path = path or study.respondenten
+    return _load([path] if path else [], columns=[*REGISTER_REQUIRED, *REGISTER_OPTIONAL],
+                 required=REGISTER_REQUIRED, check=check,
+                 key=lambda r: (normalize_key(r["id"]),), duplicate_is_error=True)
+
+
+def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
+    if register is None:
+        return None
+    return {normalize_key(r["id"]): r for r in register.to_dict("records")}
+
+
+def parse_oordeel(value: str) -> Status | None:
+    """A fragment's oordeel as stored in a loaded codings frame ('' when none)."""
+    return Status(value) if value else None

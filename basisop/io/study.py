@@ -1,0 +1,118 @@
+"""Loading a study file (params/<study>.yaml). Paths in it are relative to the study file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from basisop.io.framework import load_framework
+from basisop.io.yamlfile import Fields, load_yaml
+from basisop.model import SCORING_RULES, ScoringSettings, Study, Unit
+from basisop.problems import Problem, ValidationError
+
+# The embedded study: every command defaults to it.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
+
+_KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
+         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring"}
+_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
+_UNIT_KINDS = ("gemeente", "district")
+
+
+def load_study(path: Path | str | None = None) -> Study:
+    """Read and check a study file and its framework; raise ValidationError with every fault."""
+    path = Path(path) if path is not None else DEFAULT_STUDY
+    problems: list[Problem] = []
+    top = Fields(path, load_yaml(path), "studie", problems)
+    top.unknown_keys(_KEYS)
+    base = path.parent
+
+    def file(key: str, *, required: bool = False) -> Path | None:
+        value = top.text(key, required=required)
+        if not value:
+            return None
+        resolved = (base / value).resolve()
+        if not resolved.exists():
+            top.fail(f"bestand '{value}' bestaat niet ({resolved})", key)
+        return resolved
+
+    framework_path = file("wegingskader", required=True)
+    framework = None
+    if framework_path is not None and framework_path.exists():
+        try:
+            framework = load_framework(framework_path)
+        except ValidationError as exc:
+            problems += exc.problems
+    codings = []
+    for value in top.text_list("codering", required=True):
+        resolved = (base / value).resolve()
+        if not resolved.exists():
+            top.fail(f"bestand '{value}' bestaat niet ({resolved})", "codering")
+        codings.append(resolved)
+    units = tuple(_unit(path, raw, f"eenheden[{i}]", framework, problems)
+                  for i, raw in enumerate(top.items("eenheden")))
+    _check_unit_codes(path, units, problems)
+    study = Study(
+        id=top.text("id", default=path.stem) or path.stem,
+        naam=top.text("naam"),
+        golf=top.text("golf"),
+        path=path.resolve(),
+        framework=framework,  # type: ignore[arg-type]  # None only when problems are raised
+        eenheden=units,
+        codering=tuple(codings),
+        oordelen=file("oordelen"),
+        prioriteiten=file("prioriteiten"),
+        aanbevelingen=file("aanbevelingen"),
+        respondenten=file("respondenten"),
+        datum=top.text("datum", required=False),
+        opdrachtgever=top.text("opdrachtgever", required=False),
+        scoring=_scoring(path, top.mapping.get("scoring"), problems),
+    )
+    if problems:
+        raise ValidationError(problems)
+    return study
+
+
+def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Unit:
+    fields = Fields(path, raw, where, problems)
+    fields.unknown_keys(_UNIT_KEYS)
+    kind = fields.text("soort", required=False, default="gemeente")
+    if kind not in _UNIT_KINDS:
+        fields.fail(f"verwacht {' of '.join(_UNIT_KINDS)}", "soort")
+    covered = None
+    if "subthemas" in fields.mapping:
+        covered = []
+        for name in fields.text_list("subthemas"):
+            subtheme = framework.subtheme(name) if framework else None
+            if framework and subtheme is None:
+                fields.fail(f"onbekend subthema '{name}'", "subthemas")
+            covered.append(subtheme.id if subtheme else name)
+    name = fields.text("naam")
+    return Unit(code=fields.text("code"), naam=name, soort=kind,
+                gemeenten=tuple(fields.text_list("gemeenten")) or (name,),
+                subthemas=tuple(covered) if covered is not None else None)
+
+
+def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for unit in units:
+        for key in {unit.code.casefold(), unit.slug}:
+            if key in seen:
+                problems.append(Problem(str(path), f"eenheid '{unit.code}' ({unit.naam}) komt "
+                                                   "meer dan eens voor"))
+            seen.add(key)
+
+
+def _scoring(path: Path, raw, problems: list[Problem]) -> ScoringSettings:
+    if raw is None:
+        return ScoringSettings()
+    fields = Fields(path, raw, "scoring", problems)
+    fields.unknown_keys({"regel", "minimum_fragmenten"})
+    rule = fields.text("regel", required=False, default="meerderheid")
+    if rule not in SCORING_RULES:
+        fields.fail(f"onbekende regel '{rule}'; kies uit {', '.join(SCORING_RULES)}", "regel")
+    minimum = fields.mapping.get("minimum_fragmenten", 1)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+        fields.fail("verwacht een geheel getal van minstens 1", "minimum_fragmenten")
+        minimum = 1
+    return ScoringSettings(regel=rule, minimum_fragmenten=minimum)

@@ -1,0 +1,291 @@
+"""The domain model: framework tree, units, study, statuses and their vocabularies.
+
+This layer imports nothing of basisop; everything else builds on it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+
+class Status(StrEnum):
+    """A subtheme's colour for one unit. ONBEKEND is never a colour: it means not assessed."""
+
+    GROEN = "groen"
+    ORANJE = "oranje"
+    ROOD = "rood"
+    ONBEKEND = "onbekend"
+
+    @property
+    def rank(self) -> int:
+        """Higher is better; ONBEKEND has no rank."""
+        return {Status.ROOD: 0, Status.ORANJE: 1, Status.GROEN: 2}[self]
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+COLOURS = (Status.GROEN, Status.ORANJE, Status.ROOD)
+
+# The words the source uses for one status (DOMAIN.md: Red/Rood, Yellow/Geel/Oranje, Green/Groen).
+# "Roed" is a typo in the 2025 plan: it is deliberately not accepted, the loader suggests "rood".
+STATUS_VOCABULARY: dict[str, Status] = {
+    "groen": Status.GROEN,
+    "green": Status.GROEN,
+    "oranje": Status.ORANJE,
+    "geel": Status.ORANJE,
+    "yellow": Status.ORANJE,
+    "orange": Status.ORANJE,
+    "rood": Status.ROOD,
+    "red": Status.ROOD,
+}
+UNKNOWN_WORDS = ("onbekend", "niet beoordeeld", "unknown")
+
+
+class Priority(StrEnum):
+    HOOG = "Hoog"
+    GEMIDDELD = "Gemiddeld"
+    LAAG = "Laag"
+
+    @property
+    def rank(self) -> int:
+        return {Priority.LAAG: 0, Priority.GEMIDDELD: 1, Priority.HOOG: 2}[self]
+
+
+# The implementation plan's legend: Hoog = rood, Gemiddeld = oranje, Laag = groen.
+PRIORITY_BY_STATUS = {
+    Status.ROOD: Priority.HOOG,
+    Status.ORANJE: Priority.GEMIDDELD,
+    Status.GROEN: Priority.LAAG,
+}
+
+
+class Level(StrEnum):
+    LOKAAL = "Lokaal"
+    DISTRICTELIJK = "Districtelijk"
+    BEIDE = "D & L"
+
+
+LEVEL_VOCABULARY: dict[str, Level] = {
+    "lokaal": Level.LOKAAL,
+    "l": Level.LOKAAL,
+    "districtelijk": Level.DISTRICTELIJK,
+    "district": Level.DISTRICTELIJK,
+    "d": Level.DISTRICTELIJK,
+    "d & l": Level.BEIDE,
+    "d&l": Level.BEIDE,
+    "l & d": Level.BEIDE,
+    "l&d": Level.BEIDE,
+    "beide": Level.BEIDE,
+    "districtelijk en lokaal": Level.BEIDE,
+    "lokaal en districtelijk": Level.BEIDE,
+}
+
+
+def normalize_key(text: str) -> str:
+    """The form in which names are compared: accents, case and spacing do not matter."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped).strip().casefold()
+
+
+def nearest(value: str, choices: list[str]) -> str | None:
+    """The closest valid choice to a mistyped value, for 'did you mean' hints."""
+    keyed = {normalize_key(c): c for c in choices}
+    match = difflib.get_close_matches(normalize_key(value), list(keyed), n=1, cutoff=0.6)
+    return keyed[match[0]] if match else None
+
+
+def parse_status(text: str, *, allow_unknown: bool = False) -> Status:
+    """Read a status in any of the source's vocabularies; raise ValueError with a hint otherwise."""
+    key = normalize_key(text)
+    if key in STATUS_VOCABULARY:
+        return STATUS_VOCABULARY[key]
+    if allow_unknown and key in UNKNOWN_WORDS:
+        return Status.ONBEKEND
+    choices = list(STATUS_VOCABULARY) + (list(UNKNOWN_WORDS) if allow_unknown else [])
+    hint = nearest(text, choices)
+    if hint is not None and hint in STATUS_VOCABULARY:
+        hint = STATUS_VOCABULARY[hint].value
+    raise ValueError(_expected("groen, oranje of rood", hint))
+
+
+@dataclass(frozen=True)
+class PriorityRange:
+    """A priority across units: one value, or a range such as 'Gemiddeld tot Hoog'."""
+
+    low: Priority
+    high: Priority
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return self.low.value
+        return f"{self.low.value} tot {self.high.value}"
+
+    @classmethod
+    def of(cls, priorities: list[Priority]) -> PriorityRange | None:
+        if not priorities:
+            return None
+        ranked = sorted(priorities, key=lambda p: p.rank)
+        return cls(ranked[0], ranked[-1])
+
+    @classmethod
+    def parse(cls, text: str) -> PriorityRange:
+        parts = [normalize_key(p) for p in re.split(r"\btot\b", text, flags=re.IGNORECASE)]
+        by_key = {normalize_key(p.value): p for p in Priority}
+        if 1 <= len(parts) <= 2 and all(p in by_key for p in parts):
+            return cls.of([by_key[p] for p in parts])  # type: ignore[return-value]
+        choices = [p.value for p in Priority] + ["Laag tot Gemiddeld", "Gemiddeld tot Hoog"]
+        raise ValueError(_expected("Hoog, Gemiddeld, Laag of een bereik als "
+                                   "'Gemiddeld tot Hoog'", nearest(text, choices)))
+
+
+def parse_level(text: str) -> Level:
+    key = normalize_key(text)
+    if key in LEVEL_VOCABULARY:
+        return LEVEL_VOCABULARY[key]
+    raise ValueError(_expected("Lokaal, Districtelijk of D & L",
+                               nearest(text, [lv.value for lv in Level])))
+
+
+def _expected(what: str, hint: str | None) -> str:
+    message = f"verwacht {what}"
+    return f"{message}; bedoelt u '{hint}'?" if hint else message
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    tekst: str
+
+
+@dataclass(frozen=True)
+class Subtheme:
+    id: str
+    naam: str
+    thema_id: str
+    aliassen: tuple[str, ...] = ()
+    toelichting: str = ""
+    checklist: tuple[ChecklistItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    naam: str
+    subthemas: tuple[Subtheme, ...]
+    toelichting: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    """The wegingskader: themes, their scored subthemes and checklist items."""
+
+    naam: str
+    versie: str
+    themas: tuple[Theme, ...]
+    legenda: dict[Status, str] = field(default_factory=dict)
+    herkomst: tuple[str, ...] = ()
+    afwijkingen: tuple[str, ...] = ()
+
+    @cached_property
+    def subthemes(self) -> tuple[Subtheme, ...]:
+        return tuple(s for t in self.themas for s in t.subthemas)
+
+    @cached_property
+    def _subtheme_index(self) -> dict[str, Subtheme]:
+        index: dict[str, Subtheme] = {}
+        for s in self.subthemes:
+            for name in (s.id, s.naam, *s.aliassen):
+                index[normalize_key(name)] = s
+        return index
+
+    @cached_property
+    def _checklist_index(self) -> dict[str, tuple[Subtheme, ChecklistItem]]:
+        index = {}
+        for s in self.subthemes:
+            for item in s.checklist:
+                index[normalize_key(item.id)] = (s, item)
+                index[normalize_key(item.tekst)] = (s, item)
+        return index
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(t for t in self.themas if t.id == theme_id)
+
+    def subtheme(self, text: str) -> Subtheme | None:
+        """The subtheme named by id, canonical name or any alias; None if none matches."""
+        return self._subtheme_index.get(normalize_key(text))
+
+    def checklist_item(self, text: str) -> tuple[Subtheme, ChecklistItem] | None:
+        return self._checklist_index.get(normalize_key(text))
+
+    def subtheme_names(self) -> list[str]:
+        return [name for s in self.subthemes for name in (s.id, s.naam, *s.aliassen)]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An eenheid: a municipality, several sharing one civil service, or the district partners."""
+
+    code: str
+    naam: str
+    soort: str = "gemeente"  # "gemeente" or "district"
+    gemeenten: tuple[str, ...] = ()
+    subthemas: tuple[str, ...] | None = None  # None: all subthemes of the framework
+
+    def covers(self, subtheme_id: str) -> bool:
+        return self.subthemas is None or subtheme_id in self.subthemas
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.soort == "gemeente"
+
+    @property
+    def slug(self) -> str:
+        """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
+        return re.sub(r"[^a-z0-9]+", "-", normalize_key(self.naam)).strip("-")
+
+
+SCORING_RULES = ("meerderheid", "gemiddelde", "strengst")
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    regel: str = "meerderheid"
+    minimum_fragmenten: int = 1
+
+
+@dataclass(frozen=True)
+class Study:
+    """One evaluation: its framework, units and the files with its evidence and judgements."""
+
+    id: str
+    naam: str
+    golf: str
+    path: Path
+    framework: Framework
+    eenheden: tuple[Unit, ...]
+    codering: tuple[Path, ...]
+    oordelen: Path | None = None
+    prioriteiten: Path | None = None
+    aanbevelingen: Path | None = None
+    respondenten: Path | None = None
+    datum: str = ""
+    opdrachtgever: str = ""
+    scoring: ScoringSettings = ScoringSettings()
+
+    def unit(self, text: str) -> Unit | None:
+        key = normalize_key(text)
+        return next((u for u in self.eenheden
+                     if key in (normalize_key(u.code), normalize_key(u.naam))), None)
+
+    @property
+    def municipal_units(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.eenheden if u.is_municipal)

@@ -1,0 +1,199 @@
+"""Scoring: the rule's status from coded evidence beside the analyst's judgement, priority, level.
+
+The two are kept apart on purpose (DOMAIN.md): the report's colours are the analysts' weighing
+of perceptions, with no fixed criteria. The rule makes the evidence's own reading visible, the
+judgement stays what was recorded, and where they differ the difference is flagged.
+
+Rules (chosen by `scoring.regel` in the study file); only fragments with an oordeel vote:
+- meerderheid (default): the colour most fragments carry; a tie goes to the worse colour, so
+  the rule never paints a doubtful case better than its evidence.
+- gemiddelde: mean of rood=0, oranje=1, groen=2; >= 1.5 groen, >= 0.5 oranje, else rood.
+- strengst: the worst colour any fragment carries (one rood fragment makes rood).
+Fewer voting fragments than `scoring.minimum_fragmenten` give no computed status.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import pandas as pd
+
+from basisop.io.dataset import StudyData
+from basisop.model import (
+    COLOURS,
+    PRIORITY_BY_STATUS,
+    Level,
+    PriorityRange,
+    ScoringSettings,
+    Status,
+)
+
+SOURCE_JUDGEMENT = "oordeel"
+SOURCE_RULE = "regel"
+SOURCE_UNKNOWN = "onbekend"
+
+SCORE_COLUMNS = ["eenheid", "eenheid_naam", "thema_id", "thema", "subthema_id", "subthema",
+                 "status", "bron", "berekend", "oordeel", "afwijking", "fragmenten",
+                 "respondenten", "groen", "oranje", "rood", "prioriteit", "motivering"]
+
+
+def compute_status(oordelen: Iterable[Status | None], rule: str = "meerderheid",
+                   minimum: int = 1) -> Status:
+    """The rule's status from the oordelen of a subtheme's fragments; ONBEKEND without evidence."""
+    colours = [o for o in oordelen if o in COLOURS]
+    if not colours or len(colours) < minimum:
+        return Status.ONBEKEND
+    if rule == "strengst":
+        return min(colours, key=lambda s: s.rank)
+    if rule == "gemiddelde":
+        mean = sum(s.rank for s in colours) / len(colours)
+        return Status.GROEN if mean >= 1.5 else Status.ORANJE if mean >= 0.5 else Status.ROOD
+    if rule == "meerderheid":
+        counts = Counter(colours)
+        top = max(counts.values())
+        return min((s for s, n in counts.items() if n == top), key=lambda s: s.rank)
+    raise ValueError(f"onbekende scoringsregel '{rule}'")
+
+
+def final_status(judged: Status | None, computed: Status) -> tuple[Status, str]:
+    """The judgement where one is recorded (even 'onbekend'), else the rule's, else unknown."""
+    if judged is not None:
+        return judged, SOURCE_JUDGEMENT
+    if computed != Status.ONBEKEND:
+        return computed, SOURCE_RULE
+    return Status.ONBEKEND, SOURCE_UNKNOWN
+
+
+def score(data: StudyData, settings: ScoringSettings | None = None) -> pd.DataFrame:
+    """One row per unit and covered subtheme, in framework order."""
+    study = data.study
+    settings = settings or study.scoring
+    codings = data.codings.frame
+    judgements = {(r["eenheid"], r["subthema"]): r
+                  for r in data.judgements.frame.to_dict("records")}
+    groups = {k: g for k, g in codings.groupby(["eenheid", "subthema"], sort=False)}
+    rows = []
+    for unit in study.eenheden:
+        for theme in study.framework.themas:
+            for sub in theme.subthemas:
+                if not unit.covers(sub.id):
+                    continue
+                group = groups.get((unit.code, sub.id), codings.iloc[0:0])
+                oordelen = [Status(o) for o in group["oordeel"] if o]
+                computed = compute_status(oordelen, settings.regel, settings.minimum_fragmenten)
+                judgement = judgements.get((unit.code, sub.id))
+                judged = Status(judgement["status"]) if judgement else None
+                status, source = final_status(judged, computed)
+                counts = Counter(oordelen)
+                priority = PRIORITY_BY_STATUS.get(status)
+                rows.append({
+                    "eenheid": unit.code, "eenheid_naam": unit.naam,
+                    "thema_id": theme.id, "thema": theme.naam,
+                    "subthema_id": sub.id, "subthema": sub.naam,
+                    "status": status.value, "bron": source, "berekend": computed.value,
+                    "oordeel": judged.value if judged else "",
+                    "afwijking": differs(judged, computed),
+                    "fragmenten": len(group), "respondenten": group["respondent"].nunique(),
+                    "groen": counts[Status.GROEN], "oranje": counts[Status.ORANJE],
+                    "rood": counts[Status.ROOD],
+                    "prioriteit": priority.value if priority else "",
+                    "motivering": judgement["motivering"] if judgement else "",
+                })
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def differs(judged: Status | None, computed: Status) -> bool:
+    """Flag only where both say a colour and the colours differ."""
+    return (judged in COLOURS and computed in COLOURS) and judged != computed
+
+
+def disagreements(scores: pd.DataFrame) -> pd.DataFrame:
+    return scores[scores["afwijking"]][["eenheid", "subthema", "oordeel", "berekend",
+                                        "fragmenten", "groen", "oranje", "rood"]]
+
+
+def theme_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and theme: how many subthemes are groen, oranje, rood or onbekend."""
+    counts = (scores.groupby(["eenheid", "thema_id", "status"], sort=False).size()
+              .unstack("status", fill_value=0))
+    for status in Status:
+        if status.value not in counts:
+            counts[status.value] = 0
+    counts = counts[[s.value for s in Status]].reset_index()
+    names = scores.drop_duplicates("thema_id").set_index("thema_id")["thema"]
+    counts.insert(2, "thema", counts["thema_id"].map(names))
+    return counts
+
+
+def level_by_rule(subtheme_id: str, recommendations: pd.DataFrame,
+                  gap_share: float | None) -> Level | None:
+    """Where the work lies: Districtelijk / Lokaal / D & L.
+
+    1. From the recommendations that address the subtheme: only district ones -> Districtelijk,
+       only local ones -> Lokaal, both -> D & L.
+    2. Without a recommendation: a gap (oranje or rood) in at least half of the assessed
+       municipalities is shared and best organised by the district; a gap in fewer is Lokaal;
+       no gap, no level.
+    """
+    levels = {Level(r["niveau"]) for r in recommendations.to_dict("records")
+              if subtheme_id in r["subthemas"].split(";")}
+    if Level.BEIDE in levels or {Level.LOKAAL, Level.DISTRICTELIJK} <= levels:
+        return Level.BEIDE
+    if levels:
+        return levels.pop()
+    if not gap_share:
+        return None
+    return Level.DISTRICTELIJK if gap_share >= 0.5 else Level.LOKAAL
+
+
+def priorities(data: StudyData, scores: pd.DataFrame) -> pd.DataFrame:
+    """Per subtheme: the municipalities' statuses side by side, priority and level.
+
+    Priority by rule is the plan's legend (rood = Hoog, oranje = Gemiddeld, groen = Laag)
+    taken over the assessed municipalities, a range where they differ ("Gemiddeld tot Hoog").
+    An override in the study's prioriteiten file replaces rule values and is marked.
+    """
+    study = data.study
+    overrides = {r["subthema"]: r for r in data.overrides.frame.to_dict("records")}
+    municipal = [u.code for u in study.municipal_units]
+    rows = []
+    for sub in study.framework.subthemes:
+        here = scores[(scores["subthema_id"] == sub.id) & scores["eenheid"].isin(municipal)]
+        statuses = {r["eenheid"]: Status(r["status"]) for r in here.to_dict("records")}
+        known = [s for s in statuses.values() if s in COLOURS]
+        by_rule = PriorityRange.of([PRIORITY_BY_STATUS[s] for s in known])
+        gap = sum(s != Status.GROEN for s in known) / len(known) if known else None
+        level = level_by_rule(sub.id, data.recommendations.frame, gap)
+        override = overrides.get(sub.id, {})
+        row = {"thema_id": sub.thema_id, "thema": study.framework.theme(sub.thema_id).naam,
+               "subthema_id": sub.id, "subthema": sub.naam}
+        row.update({code: statuses.get(code, Status.ONBEKEND).value for code in municipal})
+        row.update({
+            "prioriteit_regel": str(by_rule) if by_rule else "",
+            "prioriteit": override.get("prioriteit") or (str(by_rule) if by_rule else ""),
+            "niveau_regel": level.value if level else "",
+            "niveau": override.get("niveau") or (level.value if level else ""),
+            "bron": SOURCE_JUDGEMENT if override else SOURCE_RULE,
+            "motivering": override.get("motivering", ""),
+        })
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def evidence(data: StudyData, unit: str, subtheme_id: str) -> pd.DataFrame:
+    """The fragments behind one status, for tracing a colour back to its quotes."""
+    codings = data.codings.frame
+    return codings[(codings["eenheid"] == unit) & (codings["subthema"] == subtheme_id)]
+
+
+def recommendations_for(data: StudyData, unit: str, subtheme_ids: Iterable[str]) -> pd.DataFrame:
+    """The recommendations that apply to a unit (all units when `eenheden` is empty)."""
+    wanted = set(subtheme_ids)
+    recs = data.recommendations.frame
+    if recs.empty:
+        return recs
+    applies = recs.apply(
+        lambda r: (not r["eenheden"] or unit in r["eenheden"].split(";"))
+        and bool(wanted & set(r["subthemas"].split(";"))), axis=1)
+    return recs[applies]
