@@ -208,12 +208,14 @@ class Framework:
         return index
 
     @cached_property
-    def _checklist_index(self) -> dict[str, tuple[Subtheme, ChecklistItem]]:
-        index = {}
+    def _checklist_index(self) -> dict[str, list[tuple[Subtheme, ChecklistItem]]]:
+        # Texts may repeat across subthemes ("Samenwerkingsverbanden/afspraken duidelijk" is an
+        # item of both networks), so a text maps to every item that carries it.
+        index: dict[str, list[tuple[Subtheme, ChecklistItem]]] = {}
         for s in self.subthemes:
             for item in s.checklist:
-                index[normalize_key(item.id)] = (s, item)
-                index[normalize_key(item.tekst)] = (s, item)
+                for key in {normalize_key(item.id), normalize_key(item.tekst)}:
+                    index.setdefault(key, []).append((s, item))
         return index
 
     def theme(self, theme_id: str) -> Theme:
@@ -223,8 +225,13 @@ class Framework:
         """The subtheme named by id, canonical name or any alias; None if none matches."""
         return self._subtheme_index.get(normalize_key(text))
 
-    def checklist_item(self, text: str) -> tuple[Subtheme, ChecklistItem] | None:
-        return self._checklist_index.get(normalize_key(text))
+    def checklist_item(self, text: str, subtheme_id: str | None = None
+                       ) -> tuple[Subtheme, ChecklistItem] | None:
+        """The item named by id or text; a text shared by several subthemes needs `subtheme_id`."""
+        matches = self._checklist_index.get(normalize_key(text), [])
+        if subtheme_id is not None and len(matches) > 1:
+            matches = [m for m in matches if m[0].id == subtheme_id]
+        return matches[0] if len(matches) == 1 else None
 
     def subtheme_names(self) -> list[str]:
         return [name for s in self.subthemes for name in (s.id, s.naam, *s.aliassen)]

@@ -193,18 +193,16 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     def check(rc: RowCheck) -> dict | None:
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
+        given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
         item = None
         if rc.cell("checklist"):
-            item = framework.checklist_item(rc.cell("checklist"))
+            item = framework.checklist_item(rc.cell("checklist"), given)
             if item is None:
                 names = [i.id for s in framework.subthemes for i in s.checklist]
                 hint = nearest(rc.cell("checklist"), names)
-                rc.fail("checklist", "onbekend checklistpunt" + (
-                    f"; bedoelt u '{hint}'?" if hint else ""))
-        if rc.cell("subthema") or item is None:
-            subtheme = rc.parsed("subthema", subtheme_of, required=True)
-        else:
-            subtheme = item[0].id
+                rc.fail("checklist", "onbekend of meerduidig checklistpunt (geef id of subthema)"
+                        + (f"; bedoelt u '{hint}'?" if hint else ""))
+        subtheme = given or (item[0].id if item else None)
         if item is not None and subtheme and item[0].id != subtheme:
             rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
                                  f"niet bij {subtheme}")

@@ -1,0 +1,57 @@
+"""Notebooks are stored as .ipynb without outputs (readable diffs) and stay thin."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from basisop.io.study import PROJECT_ROOT
+
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_the_three_notebooks_exist():
+    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "regio", "verkennen"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_without_outputs_and_with_stable_ids(path):
+    book = nbformat.read(path, as_version=4)
+    nbformat.validate(book)
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: strip outputs before committing"
+            assert cell.execution_count is None
+        assert cell.id.startswith("cel-"), "stable cell ids keep diffs readable"
+    assert book.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_holds_only_plain_string_assignments(path):
+    book = nbformat.read(path, as_version=4)
+    tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    lines = [line for line in tagged[0].source.splitlines() if line and not line.startswith("#")]
+    assert lines and all(line.split(" = ")[1] == '""' for line in lines)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_hold_no_logic(path):
+    """Logic lives in basisop/ where it is tested: no functions, classes or imports of pandas
+    internals in the circulated notebooks."""
+    book = nbformat.read(path, as_version=4)
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            assert "def " not in cell.source and "class " not in cell.source
+
+
+@pytest.mark.slow
+def test_exploration_notebook_runs_top_to_bottom():
+    book = nbformat.read(PROJECT_ROOT / "notebooks" / "verkennen.ipynb", as_version=4)
+    NotebookClient(book, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}).execute()
+    outputs = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "codering: 288 rijen gelezen" in text
