@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--regel", choices=["meerderheid", "gemiddelde", "strengst"],
                    help="scoringsregel (standaard: die van het studiebestand)")
+    p.add_argument("--afwijkingen", action="store_true",
+                   help="alleen de subthema's waar regel en oordeel van kleur verschillen")
     p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
     p.set_defaults(handler=_score)
 
@@ -111,14 +113,19 @@ def _score(args: argparse.Namespace) -> int:
     if args.regel:
         settings = replace(settings, regel=args.regel)
     scores = score(data, settings)
+    if args.afwijkingen:
+        scores = scores[scores["afwijking"]]
     if args.format == "csv":
         text = safe_frame(scores).to_csv(index=False, lineterminator="\n")
     elif args.format == "json":
         text = json.dumps(scores.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
     else:
-        shown = scores[["eenheid", "thema", "subthema", "status", "bron", "berekend",
-                        "fragmenten", "respondenten"]]
-        text = shown.to_string(index=False) + "\n"
+        columns = (["eenheid", "subthema", "oordeel", "berekend", "groen", "oranje", "rood"]
+                   if args.afwijkingen else ["eenheid", "thema", "subthema", "status", "bron",
+                                             "berekend", "fragmenten", "respondenten"])
+        text = scores[columns].to_string(index=False) + "\n"
+        if args.afwijkingen:
+            text += f"{len(scores)} afwijkingen (regel: {settings.regel})\n"
     if args.output:
         from basisop.io.atomic import atomic_write_text
         atomic_write_text(args.output, text)

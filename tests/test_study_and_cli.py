@@ -194,3 +194,14 @@ def test_priorities_follow_the_legend_unless_overridden(embedded):
     assert table.loc["online_interventies", "prioriteit_regel"] == "Hoog"
     assert table.loc["lokaal_netwerk", "prioriteit_regel"] == "Gemiddeld tot Hoog"
     assert table.loc["financien", "prioriteit_regel"] == "Laag"
+
+
+def test_disagreements_list_only_cells_where_rule_and_judgement_differ(capsys):
+    assert main(["score", "--afwijkingen", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows
+    colours = {"groen", "oranje", "rood"}
+    assert all(r["oordeel"] in colours and r["berekend"] in colours for r in rows)
+    assert all(r["oordeel"] != r["berekend"] for r in rows)
+    assert main(["score", "--afwijkingen"]) == 0
+    assert f"{len(rows)} afwijkingen (regel: meerderheid)" in capsys.readouterr().out
