@@ -20,11 +20,11 @@ report: $(STAMP)
 	$(BIN)/basisop score
 
 test: $(STAMP)
-	$(BIN)/ruff check basisop tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check basisop tests benchmarks
+	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py

@@ -1,0 +1,168 @@
+"""Reading an untrusted .qdpx (a zip) and REFI XML safely: in memory, capped, without DTDs.
+
+Nothing is extracted to disk. Every refusal is a QdpxError naming the file and the reason in
+Dutch, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+# Caps for untrusted archives. Members are checked by their headers before any decompression
+# and again while reading, so a lying header cannot get past them.
+MAX_MEMBERS = 5_000
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one member that is read: project.qde or a text source
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # all members read from one archive together
+MAX_COMPRESSION_RATIO = 100
+# Below this size a member cannot be a bomb worth the name; tiny members compress oddly.
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+MAX_CODE_DEPTH = 100  # nesting of Code elements; deeper is a crafted file, not a codebook
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class QdpxError(ValueError):
+    """A REFI-QDA file that cannot be read safely or at all; the message is for the user."""
+
+    def __init__(self, file: str | Path, reason: str):
+        self.file, self.reason = str(file), reason
+        super().__init__(f"{self.file}: {reason}")
+
+
+def parse_xml(data: bytes, file: str) -> Element:
+    """Parse REFI XML: no DTD, no entities, no external references (REFI never needs them)."""
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise QdpxError(file, "XML met een DTD of entiteiten wordt geweigerd (REFI-QDA gebruikt "
+                              f"die nooit; mogelijk een aanval): {type(exc).__name__}") from exc
+    except ParseError as exc:
+        raise QdpxError(file, f"geen goed gevormde XML ({exc}); is het bestand afgekapt of "
+                              "beschadigd?") from exc
+
+
+def local_name(tag: object) -> str:
+    """'{urn:QDA-XML:project:1.0}Code' -> 'Code'; the namespace variants differ only there."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+class SafeArchive:
+    """A .qdpx opened for reading members into memory, after checking every member's header."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        self._read_bytes = 0
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except FileNotFoundError as exc:
+            raise QdpxError(path, "bestand niet gevonden") from exc
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise QdpxError(path, "geen geldig .qdpx-bestand: het is geen (leesbaar) "
+                                  f"zip-archief ({exc})") from exc
+        self._members = self._check_members()
+
+    def __enter__(self) -> SafeArchive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._zip.close()
+
+    def _check_members(self) -> dict[str, zipfile.ZipInfo]:
+        infos = self._zip.infolist()
+        if len(infos) > MAX_MEMBERS:
+            self._refuse(f"te veel bestanden in het archief ({len(infos)}; maximaal "
+                         f"{MAX_MEMBERS})")
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            self._check_name(info.filename)
+            key = info.filename.casefold()
+            if key in members:
+                # Names are looked up case-insensitively ('Sources/' or 'sources/'), so two
+                # spellings of one name would make the choice ambiguous.
+                self._refuse(f"bestandsnaam '{info.filename}' komt meer dan eens voor")
+            self._check_ratio(info)
+            members[key] = info
+        return members
+
+    def _check_name(self, name: str) -> None:
+        reason = None
+        if "\\" in name:
+            reason = "bevat een backslash"
+        elif name.startswith("/") or _DRIVE.match(name):
+            reason = "is een absoluut pad"
+        elif ".." in PurePosixPath(name).parts:
+            reason = "bevat '..' (verwijst buiten het archief)"
+        elif any(ord(c) < 32 for c in name):
+            reason = "bevat stuurtekens"
+        if reason:
+            self._refuse(f"onveilige bestandsnaam '{name}' in het archief: {reason}")
+
+    def _check_ratio(self, info: zipfile.ZipInfo) -> None:
+        if info.file_size < RATIO_CHECK_MIN_BYTES:
+            return
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            self._refuse(f"'{info.filename}' is verdacht sterk gecomprimeerd ({ratio:.0f}:1; "
+                         f"maximaal {MAX_COMPRESSION_RATIO}:1): mogelijk een zip-bom")
+
+    def _refuse(self, reason: str) -> None:
+        self._zip.close()
+        raise QdpxError(self.name, reason)
+
+    def names(self) -> list[str]:
+        return [info.filename for info in self._members.values()]
+
+    def find(self, name: str) -> str | None:
+        """The member's real name, matched without regard to case; None if absent."""
+        info = self._members.get(name.casefold())
+        return info.filename if info else None
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes, within the caps; the name must come from names() or find()."""
+        info = self._members[name.casefold()]
+        if info.flag_bits & 0x1:
+            self._refuse(f"'{name}' is versleuteld; exporteer het project zonder wachtwoord")
+        limit = min(MAX_MEMBER_BYTES, MAX_TOTAL_BYTES - self._read_bytes)
+        if info.file_size > limit:
+            self._refuse(self._too_large(name, info.file_size))
+        try:
+            with self._zip.open(info) as handle:
+                data = handle.read(limit + 1)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+            raise QdpxError(self.name, f"'{name}' kan niet worden gelezen ({exc})") from exc
+        if len(data) > limit:
+            self._refuse(self._too_large(name, len(data)))
+        self._read_bytes += len(data)
+        return data
+
+    def _too_large(self, name: str, size: int) -> str:
+        if self._read_bytes + size > MAX_TOTAL_BYTES:
+            return (f"de gelezen bestanden samen zijn te groot (maximaal "
+                    f"{MAX_TOTAL_BYTES // 2**20} MiB)")
+        return (f"'{name}' is te groot ({size} bytes uitgepakt; maximaal "
+                f"{MAX_MEMBER_BYTES} bytes)")
+
+
+def read_file_capped(path: Path) -> bytes:
+    """A loose REFI file (.qdc), within the same per-member cap."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MEMBER_BYTES:
+            raise QdpxError(path, f"bestand is te groot ({size} bytes; maximaal "
+                                  f"{MAX_MEMBER_BYTES})")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise QdpxError(path, "bestand niet gevonden") from exc
+    except OSError as exc:
+        raise QdpxError(path, f"bestand kan niet worden gelezen ({exc.strerror})") from exc
