@@ -270,6 +270,14 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class QdaMapping:
+    """Which variables (or case names) of a QDA project give the unit and the role."""
+
+    eenheid_variabele: str | None = None
+    rol_variabele: str | None = None
+
+
+@dataclass(frozen=True)
 class Study:
     """One evaluation: its framework, units and the files with its evidence and judgements."""
 
@@ -287,6 +295,7 @@ class Study:
     datum: str = ""
     opdrachtgever: str = ""
     scoring: ScoringSettings = ScoringSettings()
+    qda: QdaMapping = QdaMapping()
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)

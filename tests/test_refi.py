@@ -6,6 +6,7 @@ import copy
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ from basisop.io.refi.codebook import STATUS_COLOURS, guid_of, key_of
 from basisop.io.refi.mapping import VIA_DESCRIPTION, VIA_GUID, VIA_NAME, match_codes
 from basisop.io.study import load_study
 from basisop.io.tables import write_csv
-from basisop.model import Status
+from basisop.model import QdaMapping, Status
 
 SCHEMAS = Path("refi-qda/schemas")
 SAMPLES = Path("refi-qda/samples")
@@ -226,6 +227,11 @@ def test_unit_and_role_from_variables_named_on_the_command_line(study, qdc, tmp_
     assert list(result.rows["eenheid"]) == ["B/L", "B/L"]
     assert list(result.rows["rol"]) == ["OOV-adviseur", "OOV-adviseur"]
     assert list(result.rows["respondent"]) == ["BL-R1", "BL-R1"]
+
+    from_study_file = import_project(path, replace(study, qda=QdaMapping(
+        eenheid_variabele="organisatie", rol_variabele="Werkveld")))
+    assert list(from_study_file.rows["eenheid"]) == ["B/L", "B/L"]
+    assert list(from_study_file.rows["rol"]) == ["OOV-adviseur", "OOV-adviseur"]
 
     unmapped = import_project(path, study)  # no variable named eenheid/gemeente, no unit case
     assert list(unmapped.rows["eenheid"]) == ["", ""]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from basisop.io.framework import load_framework
 from basisop.io.yamlfile import Fields, load_yaml
-from basisop.model import SCORING_RULES, ScoringSettings, Study, Unit
+from basisop.model import SCORING_RULES, QdaMapping, ScoringSettings, Study, Unit
 from basisop.problems import Problem, ValidationError
 
 # The embedded study: every command defaults to it.
@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
-         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring"}
+         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
 _UNIT_KINDS = ("gemeente", "district")
 
@@ -67,6 +67,7 @@ def load_study(path: Path | str | None = None) -> Study:
         datum=top.text("datum", required=False),
         opdrachtgever=top.text("opdrachtgever", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
+        qda=_qda(path, top.mapping.get("qda"), problems),
     )
     if problems:
         raise ValidationError(problems)
@@ -116,3 +117,14 @@ def _scoring(path: Path, raw, problems: list[Problem]) -> ScoringSettings:
         fields.fail("verwacht een geheel getal van minstens 1", "minimum_fragmenten")
         minimum = 1
     return ScoringSettings(regel=rule, minimum_fragmenten=minimum)
+
+
+def _qda(path: Path, raw, problems: list[Problem]) -> QdaMapping:
+    """Defaults for `basisop import-qdpx`; its command-line options take precedence."""
+    if raw is None:
+        return QdaMapping()
+    fields = Fields(path, raw, "qda", problems)
+    fields.unknown_keys({"eenheid_variabele", "rol_variabele"})
+    return QdaMapping(
+        eenheid_variabele=fields.text("eenheid_variabele", required=False) or None,
+        rol_variabele=fields.text("rol_variabele", required=False) or None)

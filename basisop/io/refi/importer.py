@@ -94,8 +94,12 @@ def _counts(counts: dict[str, int]) -> str:
 
 def import_project(path: Path | str, study: Study, *, unit_variable: str | None = None,
                    role_variable: str | None = None) -> ImportResult:
-    """Read a .qdpx and turn its coded passages into codings rows (nothing is written)."""
+    """Read a .qdpx and turn its coded passages into codings rows (nothing is written).
+
+    The unit and role variables default to the study file's `qda:` settings."""
     path = Path(path)
+    unit_variable = unit_variable or study.qda.eenheid_variabele
+    role_variable = role_variable or study.qda.rol_variabele
     project = read_project(path)
     matches = match_codes(project.codes, study.framework)
     attribution = Attribution(project, study, unit_variable, role_variable)
