@@ -57,7 +57,11 @@ class LoadResult:
         return len(self.rejected_rows)
 
     def rejects_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rejected_rows)
+        """Rejected rows, file, row and reason first; the header is written even when empty."""
+        columns = ["bestand", "rij", "reden"]
+        for row in self.rejected_rows:
+            columns += [c for c in row if c not in columns]
+        return pd.DataFrame(self.rejected_rows, columns=columns)
 
     def summary(self, what: str) -> str:
         return (f"{what}: {self.read} rijen gelezen, {self.accepted} geaccepteerd, "
@@ -142,6 +146,31 @@ def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[s
     return result
 
 
+def _memo(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """Remember a parser's answer per cell text, errors included: columns repeat few values."""
+    answers: dict[str, tuple[bool, object]] = {}
+
+    def parse_once(text: str):
+        if text not in answers:
+            try:
+                answers[text] = (True, parse(text))
+            except ValueError as exc:
+                answers[text] = (False, str(exc))
+        ok, answer = answers[text]
+        if not ok:
+            raise ValueError(answer)
+        return answer
+
+    return parse_once
+
+
+def _compare_key(text: str) -> str:
+    """normalize_key, with a fast path for plain ASCII (most cells of a big file)."""
+    if text.isascii():
+        return " ".join(text.split()).casefold()
+    return normalize_key(text)
+
+
 def _parse_flag(text: str) -> bool:
     key = normalize_key(text)
     if key in _YES:
@@ -152,6 +181,7 @@ def _parse_flag(text: str) -> bool:
 
 
 def _unit_parser(study: Study):
+    @_memo
     def parse(text: str) -> str:
         unit = study.unit(text)
         if unit is None:
@@ -164,6 +194,7 @@ def _unit_parser(study: Study):
 
 
 def _subtheme_parser(framework: Framework):
+    @_memo
     def parse(text: str) -> str:
         subtheme = framework.subtheme(text)
         if subtheme is None:
@@ -176,7 +207,8 @@ def _subtheme_parser(framework: Framework):
 
 def _covered(rc: RowCheck, study: Study, unit_code: str | None, subtheme_id: str | None) -> None:
     if unit_code and subtheme_id:
-        unit = study.unit(unit_code)
+        # unit_code is already a parsed, canonical code: compare it as is (fast on big files).
+        unit = next((u for u in study.eenheden if u.code == unit_code), None)
         if unit is not None and not unit.covers(subtheme_id):
             rc.fail("subthema", f"eenheid {unit.code} beoordeelt dit subthema niet "
                                 "(zie 'subthemas' van de eenheid in het studiebestand)")
@@ -189,6 +221,14 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     unit_of = _unit_parser(study)
     subtheme_of = _subtheme_parser(framework)
     known = _register_index(register)
+    items: dict[tuple[str, str | None], object] = {}
+    status_of = _memo(parse_status)
+    flag_of = _memo(_parse_flag)
+
+    def checklist_item(text: str, given: str | None):
+        if (text, given) not in items:
+            items[text, given] = framework.checklist_item(text, given)
+        return items[text, given]
 
     def check(rc: RowCheck) -> dict | None:
         unit = rc.parsed("eenheid", unit_of, required=True)
@@ -196,7 +236,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
         item = None
         if rc.cell("checklist"):
-            item = framework.checklist_item(rc.cell("checklist"), given)
+            item = checklist_item(rc.cell("checklist"), given)
             if item is None:
                 names = [i.id for s in framework.subthemes for i in s.checklist]
                 hint = nearest(rc.cell("checklist"), names)
@@ -207,12 +247,12 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
             rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
                                  f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
-        oordeel = rc.parsed("oordeel", parse_status)
+        oordeel = rc.parsed("oordeel", status_of)
         fragment = rc.required("fragment")
-        confidential = rc.parsed("vertrouwelijk", _parse_flag) or False
+        confidential = rc.parsed("vertrouwelijk", flag_of) or False
         role = rc.cell("rol")
         if known is not None and respondent:
-            entry = known.get(normalize_key(respondent))
+            entry = known.get(_compare_key(respondent))
             if entry is None:
                 rc.fail("respondent", "respondent staat niet in het respondentenregister")
             else:
@@ -226,7 +266,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                 "bron": rc.cell("bron"), "vertrouwelijk": confidential}
 
     def key(record: dict) -> tuple:
-        return tuple(normalize_key(str(record[c])) for c in CODING_COLUMNS)
+        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
 
     return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
                  required=CODING_REQUIRED, check=check, sheet=sheet, key=key)
@@ -324,7 +364,7 @@ def load_register(study: Study, path: Path | None = None) -> LoadResult:
 def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
     if register is None:
         return None
-    return {normalize_key(r["id"]): r for r in register.to_dict("records")}
+    return {_compare_key(r["id"]): r for r in register.to_dict("records")}
 
 
 def parse_oordeel(value: str) -> Status | None:

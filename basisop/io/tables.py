@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +31,13 @@ _DELIMITERS = (",", ";", "\t")
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]|â€")
 # Cells a spreadsheet would run as a formula when a CSV written by basisop is opened.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that never belong in text (tab and line breaks do).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-csv.field_size_limit(16 * MAX_FIELD_CHARS)
+# The csv module's own limit would stop reading with an exception; an over-long field is
+# reported as a problem of its row instead (MAX_FIELD_CHARS), so the module may read anything.
+csv.field_size_limit(sys.maxsize)
+_SUSPECT = re.compile(f"\ufffd|{_CONTROL.pattern}|{_MOJIBAKE.pattern}")
 
 
 @dataclass
@@ -56,8 +63,12 @@ class Table:
         """How the file was read, for the load summary (the encoding is always said)."""
         if self.sheet is not None:
             return f"XLSX, werkblad '{self.sheet}'"
+        if self.encoding is None:
+            return "niet gelezen"
+        if self.delimiter is None:
+            return f"CSV, {self.encoding}, leeg"
         names = {",": "komma", ";": "puntkomma", "\t": "tab"}
-        return f"CSV, {self.encoding}, scheidingsteken {names.get(self.delimiter or '', '?')}"
+        return f"CSV, {self.encoding}, scheidingsteken {names.get(self.delimiter, '?')}"
 
 
 def read_table(path: Path | str, *, required: Sequence[str], optional: Sequence[str] = (),
@@ -83,11 +94,19 @@ def _unreadable(path: Path, reason: str) -> Table:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
-    """Decode text in UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252; say which."""
+    """Decode text in UTF-8 (with or without BOM), UTF-16, or Windows-1252; say which.
+
+    Bytes that cannot be decoded become U+FFFD; the cell check reports them with row and column.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "UTF-8 met BOM", []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16", []
+        return data.decode("utf-16", errors="replace"), "UTF-16", []
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), "UTF-16 zonder BOM", [Problem(
+            name, "UTF-16 zonder BOM herkend aan de nul-bytes; controleer de tekens",
+            severity=WARNING)]
     try:
         return data.decode("utf-8"), "UTF-8", []
     except UnicodeDecodeError as exc:
@@ -96,6 +115,19 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
         note = Problem(name, f"geen geldige UTF-8 (byte {exc.start}); gelezen als Windows-1252. "
                              "Controleer de tekens met accenten.", severity=WARNING)
         return text, "Windows-1252", [note]
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM has a zero byte in every other place of its ASCII characters."""
+    sample = data[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 3 * max(even, 1):
+        return "utf-16-le"
+    if even > 3 * max(odd, 1):
+        return "utf-16-be"
+    return None
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -123,10 +155,62 @@ def _read_csv(path: Path) -> Table:
                      encoding="UTF-8")
     text, encoding, problems = decode(data, name)
     delimiter = _sniff_delimiter(text)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     table = Table(path, [], [], encoding=encoding, delimiter=delimiter, problems=problems)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # not expected with newline="" and no size limit; said, not raised
+        table.problems.append(Problem(name, f"CSV niet te lezen: {exc}"))
+        table.usable = False
+        return table
     _fill_from_records(table, records, first_number=1)
+    _check_quotes(table, text, delimiter)
     return table
+
+
+def _check_quotes(table: Table, text: str, delimiter: str) -> None:
+    """A quote that is never closed swallows the rows after it into one field: say where."""
+    width = len(table.columns)
+    first = next((c for c in table.columns if c), None)
+    starts = {row.values.get(first, "") for row in table.rows} - {""}
+
+    def looks_like_a_row(line: str) -> bool:
+        """As many delimiters as a row, and starting with a value the first column holds."""
+        return (line.count(delimiter) >= max(width - 1, 1)
+                and line.split(delimiter, 1)[0].strip().strip('"') in starts)
+
+    for row in table.rows:
+        for column, cell in row.values.items():
+            if "\n" in cell and any(looks_like_a_row(line) for line in cell.splitlines()[1:]):
+                row.problems.append(Problem(
+                    str(table.path), "veld loopt over meerdere regels die op hele rijen lijken: "
+                    "staat er een aanhalingsteken niet goed? Die rijen zijn niet gelezen.",
+                    row=row.number, column=column, value=" ".join(cell.split())))
+    if text.count('"') % 2:
+        _report_unclosed_quote(table, text, delimiter)
+
+
+def _report_unclosed_quote(table: Table, text: str, delimiter: str) -> None:
+    """An odd number of quotes: read strictly to find the record where reading went wrong."""
+    number = 0
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            number += 1
+        return
+    except csv.Error as exc:
+        at_end = "unexpected end of data" in str(exc)
+        number += 1
+    reason = ("aanhalingsteken wordt niet gesloten: de rest van het bestand is in dit veld "
+              "beland" if at_end else "aanhalingsteken midden in een veld")
+    row = next((r for r in table.rows if r.number == number), None)
+    if row is None:
+        table.problems.append(Problem(str(table.path), reason, row=number, severity=(
+            "fout" if at_end else WARNING)))
+        table.usable = table.usable and not at_end
+        return
+    column = next((c for c in reversed(table.columns) if c and row.values.get(c)), None)
+    if not any(p.row == number and "aanhalingsteken" in p.reason for p in row.problems):
+        row.problems.append(Problem(str(table.path), reason, row=number, column=column,
+                                    severity="fout" if at_end else WARNING))
 
 
 def _fill_from_records(table: Table, records: list[list[str]], first_number: int) -> None:
@@ -142,25 +226,53 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
     header_number, header = numbered[0]
     table.columns = [normalize_key(c.lstrip("\ufeff")) for c in header]
     width = len(table.columns)
+    named = [(i, c) for i, c in enumerate(table.columns) if c]
+    unnamed_filled = 0
     for number, record in numbered[1:]:
         cells = [c.strip() for c in record]
         if not any(cells):
             table.empty_rows += 1
             continue
         row = Row(number, {})
-        if len(cells) > width and any(cells[width:]):
-            row.problems.append(Problem(
-                name, f"rij heeft {len(cells)} velden, de kop {width}: staat er een "
-                      "scheidingsteken of aanhalingsteken te veel?", row=number))
+        if len(cells) > width:
+            _too_many_fields(row, name, cells, width)
         cells += [""] * (width - len(cells))
-        for column, cell in zip(table.columns, cells, strict=False):
-            if column:
-                row.values[column] = cell
-                _check_cell(row, name, column, cell)
+        row.values = {c: cells[i] for i, c in named}
+        unnamed_filled += len(named) < width and any(
+            cells[i] for i in range(width) if not table.columns[i])
+        _check_cells(row, name, cells)
         table.rows.append(row)
+    if unnamed_filled:
+        table.problems.append(Problem(
+            name, f"kolom zonder naam in de kop heeft waarden in {unnamed_filled} rij(en); "
+                  "die waarden worden niet gebruikt", row=header_number, severity=WARNING))
     if header_number != first_number:
         table.problems.append(Problem(name, f"kop gevonden in rij {header_number}",
                                       severity=WARNING))
+    if not table.rows:
+        table.problems.append(Problem(name, "bestand bevat alleen een kop, geen rijen",
+                                      severity=WARNING))
+
+
+def _too_many_fields(row: Row, name: str, cells: list[str], width: int) -> None:
+    """Extra values: an error (a stray delimiter shifted them); extra empty fields: a warning."""
+    if any(cells[width:]):
+        row.problems.append(Problem(
+            name, f"rij heeft {len(cells)} velden, de kop {width}: staat er een "
+                  "scheidingsteken of aanhalingsteken te veel?", row=row.number))
+    else:
+        row.problems.append(Problem(
+            name, f"rij heeft {len(cells)} velden, de kop {width}; de lege velden aan het eind "
+                  "worden genegeerd. Staan de waarden in de goede kolommen?", row=row.number,
+            severity=WARNING))
+
+
+def _check_cells(row: Row, name: str, cells: list[str]) -> None:
+    """Check each cell only when the row as a whole shows something suspect (fast on big files)."""
+    joined = "\n".join(cells)
+    if len(joined) > MAX_FIELD_CHARS or _SUSPECT.search(joined):
+        for column, cell in row.values.items():
+            _check_cell(row, name, column, cell)
 
 
 def _check_cell(row: Row, name: str, column: str, cell: str) -> None:
@@ -169,6 +281,14 @@ def _check_cell(row: Row, name: str, column: str, cell: str) -> None:
             name, f"veld van {len(cell)} tekens (maximaal {MAX_FIELD_CHARS}): "
                   "staat er een aanhalingsteken niet goed?", row=row.number, column=column,
             value=cell))
+    elif "\ufffd" in cell:
+        row.problems.append(Problem(
+            name, "onleesbare tekens (�): het bestand is niet in de gemelde codering "
+                  "opgeslagen", row=row.number, column=column, value=cell, severity=WARNING))
+    elif _CONTROL.search(cell):
+        row.problems.append(Problem(
+            name, "onzichtbaar stuurteken in het veld (bijvoorbeeld een nul-byte)",
+            row=row.number, column=column, value=_CONTROL.sub("?", cell), severity=WARNING))
     elif _MOJIBAKE.search(cell):
         try:
             repaired = cell.encode("cp1252").decode("utf-8")
@@ -188,7 +308,7 @@ def _read_xlsx(path: Path, sheet: str | None, required: Sequence[str]) -> Table:
     try:
         values_book = openpyxl.load_workbook(path, data_only=True)
         formula_book = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         return _unreadable(path, f"geen leesbaar XLSX-bestand ({exc})")
     chosen = _choose_sheet(values_book.sheetnames, sheet, values_book, required)
     if isinstance(chosen, Problem):
@@ -303,8 +423,23 @@ def neutralize_formula(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as spreadsheet formulas."""
-    return frame.apply(lambda col: col.map(neutralize_formula) if col.dtype == object else col)
+    """A copy whose text cells and column names cannot run as spreadsheet formulas.
+
+    Every column that is not numeric, boolean or a date is checked cell by cell (object,
+    pandas "string" and categorical columns alike); numbers are never changed.
+    """
+    columns = [col if _is_plain(col) else col.map(neutralize_formula).astype(object)
+               for _, col in frame.items()]
+    safe = pd.concat(columns, axis=1) if columns else frame.copy()
+    safe.columns = [neutralize_formula(c) for c in frame.columns]
+    return safe
+
+
+def _is_plain(column: pd.Series) -> bool:
+    """Numbers, booleans and dates: nothing a spreadsheet could run."""
+    types = pd.api.types
+    return (types.is_numeric_dtype(column) or types.is_bool_dtype(column)
+            or types.is_datetime64_any_dtype(column))
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> None:
