@@ -90,7 +90,7 @@ def _validate(args: argparse.Namespace) -> int:
     for problem in data.problems:
         print(problem)
     if args.afgewezen is not None:
-        rejects = data.codings.rejects_frame()
+        rejects = data.rejects_frame()
         write_csv(rejects, args.afgewezen)
         print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen}")
     if not data.ok:

@@ -498,7 +498,7 @@ def test_validate_writes_rejects_file(study_copy, tmp_path, capsys):
     assert "2 afgewezen rijen geschreven" in output
     assert re.search(r"codering: (\d+) rijen gelezen, (\d+) geaccepteerd, 2 afgewezen", output)
     rejects = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(rejects.columns[:3]) == ["bestand", "rij", "reden"]
+    assert list(rejects.columns[:4]) == ["tabel", "bestand", "rij", "reden"]
     assert rejects["bestand"].tolist() == ["codering-hilversum.csv"] * 2
     assert "bedoelt u 'rood'?" in rejects["reden"].iloc[0]
     assert "respondentenregister" in rejects["reden"].iloc[1]

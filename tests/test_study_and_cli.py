@@ -7,11 +7,13 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from basisop.cli import main
 from basisop.io.dataset import load_study_data
 from basisop.io.framework import load_framework
+from basisop.io.records import load_codings
 from basisop.io.study import load_study
 from basisop.problems import ValidationError
 from basisop.scoring import priorities, score
@@ -205,3 +207,30 @@ def test_disagreements_list_only_cells_where_rule_and_judgement_differ(capsys):
     assert all(r["oordeel"] != r["berekend"] for r in rows)
     assert main(["score", "--afwijkingen"]) == 0
     assert f"{len(rows)} afwijkingen (regel: meerderheid)" in capsys.readouterr().out
+
+
+def test_rejects_file_covers_every_table(study_copy, tmp_path):
+    _replace_codings(study_copy, "W,W-R1,,pga,,Roed,fragment,,\n")
+    path = _data_dir(study_copy) / "oordelen.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "W,pga,paars,motivering,\n",
+                    encoding="utf-8")
+    rejects = tmp_path / "afgewezen.csv"
+    assert main(["validate", str(study_copy), "--afgewezen", str(rejects)]) == 1
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8")))
+    assert [(r["tabel"], r["bestand"]) for r in rows] == [
+        ("codering", "codering-test.csv"), ("oordelen", "oordelen.csv")]
+
+
+def test_a_csv_written_by_basisop_reads_back_unchanged(study_copy, tmp_path):
+    """Formula-like fragments are neutralised on writing and restored on reading."""
+    from basisop.io.tables import write_csv
+
+    text = "- Ja, dat klopt; =SOM(A1) is geen formule"
+    frame = pd.DataFrame([{"eenheid": "W", "respondent": "W-R1", "rol": "", "subthema": "pga",
+                           "checklist": "", "oordeel": "groen", "fragment": text, "bron": "",
+                           "vertrouwelijk": ""}])
+    path = tmp_path / "codering.csv"
+    write_csv(frame, path)
+    assert "'- Ja" in path.read_text(encoding="utf-8")
+    loaded = load_codings(load_study(study_copy), [path])
+    assert loaded.frame.iloc[0]["fragment"] == text

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from basisop.io.records import (
     LoadResult,
     load_codings,
@@ -39,6 +41,15 @@ class StudyData:
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
+
+    def rejects_frame(self) -> pd.DataFrame:
+        """Every rejected row of every table, with the table's name and the reason."""
+        frames = [part.rejects_frame().assign(tabel=name)
+                  for name, part in self.parts().items() if part.rejected]
+        if not frames:
+            return pd.DataFrame(columns=["tabel", "bestand", "rij", "reden"])
+        rejects = pd.concat(frames, ignore_index=True)
+        return rejects[["tabel", *[c for c in rejects.columns if c != "tabel"]]]
 
     def summary_lines(self) -> list[str]:
         lines = []

@@ -229,7 +229,7 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
     named = [(i, c) for i, c in enumerate(table.columns) if c]
     unnamed_filled = 0
     for number, record in numbered[1:]:
-        cells = [c.strip() for c in record]
+        cells = [_unneutralized(c.strip()) for c in record]
         if not any(cells):
             table.empty_rows += 1
             continue
@@ -413,6 +413,13 @@ def _check_header(table: Table, required: Sequence[str], optional: Sequence[str]
     for row in table.rows:
         for column in optional:
             row.values.setdefault(column, "")
+
+
+def _unneutralized(cell: str) -> str:
+    """Undo `neutralize_formula`, so a CSV written by basisop reads back as it was meant."""
+    if cell.startswith("'") and cell[1:2] and cell[1] in "=+-@":
+        return cell[1:]
+    return cell
 
 
 def neutralize_formula(value: object) -> object:
