@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/basisop validate
-	$(BIN)/basisop score
+	$(BIN)/basisop run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Command line: argument parsing and exit codes only; the work lives in the library.
 
-Exit codes: 0 success, 1 invalid input or a failed step (reported), 2 wrong usage.
+Exit codes: 0 success, 1 invalid input or a failed step (reported), 2 wrong usage,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from basisop.problems import ValidationError
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def _study_arg(parser: argparse.ArgumentParser) -> None:
@@ -174,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"Ongeldig: {len(exc.problems)} fout(en).", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Afgebroken; er is niets gepubliceerd dat half af is.", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

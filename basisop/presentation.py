@@ -10,6 +10,7 @@ attributed to "een respondent" and the role.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from basisop.io.dataset import StudyData
-from basisop.model import COLOURS, Status, Unit
+from basisop.model import COLOURS, Status, Study, Unit
 from basisop.scoring import evidence, priorities, recommendations_for, score, theme_summary
 
 # Fill and text colours with enough contrast (WCAG AA) and a symbol that needs no colour.
@@ -56,6 +57,19 @@ CSS = """
 .bo h2, .bo h3 { color: #263238; }
 </style>
 """
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def dutch_date(text: str) -> str:
+    """'2024-12-12' -> '12 december 2024'; anything else as given."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def esc(value: object) -> str:
@@ -118,6 +132,11 @@ class Chapter:
         return cls(data, unit, scores[scores["eenheid"] == unit.code].reset_index(drop=True))
 
 
+def _study_line(study: Study) -> str:
+    date = f", gegevens van {dutch_date(study.datum)}" if study.datum else ""
+    return esc(f"{study.naam} — golf {study.golf}{date}.")
+
+
 def chapter_intro(chapter: Chapter) -> str:
     study, unit = chapter.data.study, chapter.unit
     municipalities = ", ".join(unit.gemeenten)
@@ -127,8 +146,7 @@ def chapter_intro(chapter: Chapter) -> str:
     counts = chapter.scores["status"].value_counts()
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
     return (f'<div class="bo"><h1>De lokale aanpak in {esc(unit.naam)}</h1>'
-            f"<p>{esc(study.naam)} — golf {esc(study.golf)}"
-            f"{', gegevens van ' + esc(study.datum) if study.datum else ''}.</p>"
+            f"<p>{_study_line(study)}</p>"
             f"<p>Dit hoofdstuk beschrijft de aanpak van radicalisering en extremisme in "
             f"{esc(kind)} aan de hand van het wegingskader: {len(chapter.scores)} subthema's, "
             f"waarvan {esc(summary)}.</p></div>{CSS}")
@@ -270,9 +288,8 @@ class Region:
 def region_intro(region: Region) -> str:
     study = region.data.study
     units = ", ".join(f"{u.naam} ({u.code})" for u in study.eenheden)
-    return (f'<div class="bo"><h1>Regionale vergelijking</h1><p>{esc(study.naam)} — golf '
-            f"{esc(study.golf)}{', gegevens van ' + esc(study.datum) if study.datum else ''}."
-            f"</p><p>Eenheden: {esc(units)}.</p></div>{CSS}")
+    return (f'<div class="bo"><h1>Regionale vergelijking</h1><p>{_study_line(study)}</p>'
+            f"<p>Eenheden: {esc(units)}.</p></div>{CSS}")
 
 
 def comparison_table(region: Region) -> str:

@@ -1,0 +1,383 @@
+"""Executing notebooks in parallel worker processes, each with a wall-time limit.
+
+One worker process per notebook, at most `workers` at a time. The worker parameterises and
+runs the notebook with papermill (kernel `python3`) and converts the result to HTML in-process;
+the parent only schedules, watches the clock and collects outcomes. A notebook that raises, runs
+out of time or loses its kernel fails alone: the others run on.
+
+Kernel port races (papermill#511, ipykernel#412, jupyter_client#487): with the tcp transport,
+jupyter_client picks "free" ports by binding and releasing them, and the kernel binds them a
+moment later; two workers starting kernels at once can be handed the same port and one kernel
+dies with "ZMQError: Address already in use". Retries in ipykernel and jupyter_client's
+LocalPortCache only narrow that window, and the cache is per process, so it cannot help across
+worker processes. We use the ipc transport instead: each kernel's channels are Unix sockets
+named after its own connection file, so there is no shared port namespace to race for. Note the
+trap: with transport="ipc" but no connection file set yet, jupyter_client names the sockets
+"kernel-ipc-1" ... relative to the working directory, identical for every kernel. So each
+worker gets its own runtime directory and each kernel a connection file named by its id before
+the socket names are derived from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+import papermill
+import psutil
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from papermill.exceptions import PapermillExecutionError
+from traitlets import default
+
+from basisop.batch.export import audit_notebook, circulation_html
+
+KERNEL = "python3"
+TIMEOUT = "time-out"
+DEAD_KERNEL = "kernel gestorven"
+DEAD_WORKER = "werkproces gestorven"
+UNKNOWN_PARAMETER = "onbekende parameter"
+_INJECTED_TAG = "injected-parameters"
+# After a kill, how long to wait for processes to go before giving up on them.
+_KILL_GRACE_S = 10
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to run: `name` is the output file's stem, `label` what the reader sees."""
+
+    name: str
+    label: str
+    notebook: Path
+    parameters: Mapping[str, str]
+    title: str
+
+    def __post_init__(self) -> None:
+        # Strings only: papermill writes them as string literals, so "0363" stays "0363".
+        wrong = [k for k, v in self.parameters.items() if not isinstance(v, str)]
+        if wrong:
+            raise TypeError(f"parameters must be strings: {', '.join(wrong)}")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one notebook produced no report. `cell` indexes the notebook as stored (from 0)."""
+
+    job: str
+    notebook: Path
+    error: str  # the exception's name, or TIMEOUT, DEAD_KERNEL, DEAD_WORKER, UNKNOWN_PARAMETER
+    message: str = ""
+    cell: int | None = None
+    cell_source: str = ""  # the cell's first line, to find it in the notebook
+
+    def __str__(self) -> str:
+        where = ""
+        if self.cell is not None:
+            where = f" in cel {self.cell}"
+            if self.cell_source:
+                where += f" ({self.cell_source})"
+        message = f": {self.message}" if self.message else ""
+        return f"{self.job} [{self.notebook.name}]{where}: {self.error}{message}"
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: NotebookJob
+    seconds: float
+    html: Path | None = None  # staged, not yet published
+    executed: Path | None = None  # the executed notebook, staged
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, timeout: float,
+                  env: Mapping[str, str] | None = None,
+                  on_done: Callable[[JobOutcome], None] | None = None) -> list[JobOutcome]:
+    """Run every job, at most `workers` at once; outcomes in the order of `jobs`.
+
+    `timeout` is each notebook's wall time in seconds, from its worker's start to its staged
+    HTML (kernel start, execution and conversion). `staging` receives each job's HTML and
+    executed notebook; `env` is added to the workers' (and so the kernels') environment;
+    `on_done` is called as each job finishes.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    outcomes: dict[int, JobOutcome] = {}
+    pending: deque[tuple[int, NotebookJob]] = deque()
+    for i, job in enumerate(jobs):
+        failure = _parameter_failure(job)
+        if failure is None:
+            pending.append((i, job))
+        else:
+            outcomes[i] = JobOutcome(job, 0.0, failure=failure)
+            if on_done:
+                on_done(outcomes[i])
+    running: list[_Running] = []
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                index, job = pending.popleft()
+                running.append(_start(index, job, staging, dict(env or {}), timeout))
+            for index, outcome in _wait_step(running, timeout):
+                running[:] = [r for r in running if r.index != index]
+                outcomes[index] = outcome
+                if on_done:
+                    on_done(outcome)
+    finally:
+        for run in running:  # only on an exception (Ctrl-C): leave no kernel behind
+            _kill_tree(run.process.pid)
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+# -- parameters ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _declared_parameters(notebook: Path, mtime: float) -> frozenset[str]:
+    return frozenset(papermill.inspect_notebook(str(notebook)))
+
+
+def declared_parameters(notebook: Path) -> frozenset[str]:
+    """The names the notebook's cell tagged "parameters" assigns."""
+    return _declared_parameters(notebook, notebook.stat().st_mtime)
+
+
+def _parameter_failure(job: NotebookJob) -> Failure | None:
+    """papermill only warns about a parameter the notebook does not declare; here it is an error,
+    because a misspelt name would silently run the notebook with its default."""
+    try:
+        declared = declared_parameters(job.notebook)
+    except Exception as exc:  # unreadable notebook: a failure of this job, not of the run
+        return Failure(job.label, job.notebook, type(exc).__name__, str(exc))
+    unknown = sorted(set(job.parameters) - declared)
+    if not unknown:
+        return None
+    known = ", ".join(sorted(declared)) or "geen (geen cel met tag 'parameters')"
+    return Failure(job.label, job.notebook, UNKNOWN_PARAMETER,
+                   f"{', '.join(unknown)}; het notebook kent: {known}")
+
+
+# -- the parent's side ------------------------------------------------------------------------
+
+@dataclass
+class _Running:
+    index: int
+    job: NotebookJob
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    staging: Path
+    deadline: float
+    started: float = field(default_factory=time.monotonic)
+    cell: int | None = None
+    cell_source: str = ""
+    ended: bool = False
+    failure: Failure | None = None
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork: a worker starts with papermill, nbclient and nbconvert already imported by the
+    # parent, instead of paying about a second of imports per notebook as the CLI does.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _start(index: int, job: NotebookJob, staging: Path, env: dict[str, str],
+           timeout: float) -> _Running:
+    receiver, sender = _context().Pipe(duplex=False)
+    runtime = staging / f"rt{index}"  # short: a Unix socket path must stay under ~100 bytes
+    env = {**env, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    process = _context().Process(target=_work, args=(job, staging, env, sender),
+                                 name=f"basisop-{job.name}", daemon=True)
+    started = time.monotonic()
+    process.start()
+    sender.close()  # the worker holds the only writer: its death shows as end-of-file
+    return _Running(index, job, process, receiver, staging, started + timeout, started)
+
+
+def _wait_step(running: list[_Running], timeout: float) -> list[tuple[int, JobOutcome]]:
+    """Wait for messages or the nearest deadline; return the outcomes of the jobs that ended."""
+    nearest = min(r.deadline for r in running)
+    ready = wait([r.conn for r in running], timeout=max(0.0, nearest - time.monotonic()))
+    ended = []
+    for run in running:
+        if run.conn in ready:
+            _receive(run)
+        if not run.ended and time.monotonic() >= run.deadline:
+            _kill_tree(run.process.pid)
+            run.ended = True
+            run.failure = Failure(run.job.label, run.job.notebook, TIMEOUT,
+                                  f"gestopt na {timeout:g} s", run.cell, run.cell_source)
+        if run.ended:
+            ended.append(run)
+    return [(run.index, _finish(run)) for run in ended]
+
+
+def _receive(run: _Running) -> None:
+    """Read what the worker sent; mark the run ended when it answered or died."""
+    while not run.ended and run.conn.poll():
+        try:
+            kind, payload = run.conn.recv()
+        except (EOFError, OSError):
+            run.process.join(_KILL_GRACE_S)
+            run.ended = True
+            run.failure = Failure(run.job.label, run.job.notebook, DEAD_WORKER,
+                                  f"afsluitcode {run.process.exitcode}", run.cell,
+                                  run.cell_source)
+        else:
+            if kind == "cell":
+                run.cell, run.cell_source = payload
+            else:
+                run.ended, run.failure = True, payload
+
+
+def _finish(run: _Running) -> JobOutcome:
+    run.process.join(_KILL_GRACE_S)
+    if run.process.is_alive():
+        _kill_tree(run.process.pid)
+    run.conn.close()
+    seconds = time.monotonic() - run.started
+    if run.failure is not None:
+        return JobOutcome(run.job, seconds, failure=run.failure)
+    html, executed = _staged(run.job, run.staging)
+    return JobOutcome(run.job, seconds, html, executed)
+
+
+def _kill_tree(pid: int | None) -> None:
+    """Kill a worker and everything it started; the kernel runs in its own session, so a
+    process-group kill would miss it."""
+    if pid is None:
+        return
+    try:
+        root = psutil.Process(pid)
+        victims = root.children(recursive=True) + [root]
+    except psutil.NoSuchProcess:
+        return
+    for process in victims:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    # Dead is enough: the worker is reaped by join(), an orphaned kernel by init, whenever.
+    give_up = time.monotonic() + _KILL_GRACE_S
+    while any(_running(p) for p in victims) and time.monotonic() < give_up:
+        time.sleep(0.02)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _staged(job: NotebookJob, staging: Path) -> tuple[Path, Path]:
+    return staging / f"{job.name}.html", staging / f"{job.name}.ipynb"
+
+
+# -- the worker's side --------------------------------------------------------------------------
+
+class _IpcKernelManager(AsyncKernelManager):
+    """A kernel whose channels are Unix sockets in this worker's runtime directory (see above)."""
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "tcp" if os.name == "nt" else "ipc"  # Windows has no ipc transport
+
+    @default("connection_file")
+    def _default_connection_file(self) -> str:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        return str(runtime / f"k-{uuid.uuid4().hex[:12]}.json")
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        # The kernel's own stdout/stderr (log lines such as "KeyboardInterrupt caught in
+        # kernel" at shutdown, or a crash message) go to a log beside the connection file,
+        # not over the progress lines; the notebook's outputs travel over the channels.
+        log = open(Path(self.connection_file).with_suffix(".log"), "ab")  # noqa: SIM115
+        kw.setdefault("stdout", log)
+        kw.setdefault("stderr", log)
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            log.close()  # the kernel holds its own copy of the descriptor
+
+
+class _CellTracker:
+    """Tells the parent which cell runs, in the numbering of the notebook as stored."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.injected = 0
+        self.cell: int | None = None
+        self.source = ""
+
+    def on_cell_start(self, cell, cell_index: int) -> None:
+        if _INJECTED_TAG in cell.metadata.get("tags", []):
+            self.injected += 1
+            self.cell, self.source = None, "geïnjecteerde parameters"
+        else:
+            self.cell = cell_index - self.injected
+            self.source = _first_line(cell.source)
+        self.conn.send(("cell", (self.cell, self.source)))
+
+    def failure(self, job: NotebookJob, error: str, message: str) -> Failure:
+        return Failure(job.label, job.notebook, error, message, self.cell, self.source)
+
+
+def _first_line(source: str, width: int = 60) -> str:
+    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection) -> None:
+    """In the worker: run, convert, stage; send ("klaar", None) or ("klaar", Failure)."""
+    # Ctrl-C reaches the whole process group; the parent alone decides what stops (it kills
+    # every worker and kernel), so a worker does not die mid-write with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.update(env)
+    # Log records of papermill and nbclient ("Kernel died while waiting for execute reply")
+    # go to a file, not between the progress lines: the failure is reported by the parent.
+    runtime = Path(env["JUPYTER_RUNTIME_DIR"])
+    runtime.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=runtime / "werker.log", level=logging.INFO, force=True)
+    tracker = _CellTracker(conn)
+    result: Failure | None = None
+    try:
+        executed = papermill.execute_notebook(
+            str(job.notebook), None, parameters=dict(job.parameters), kernel_name=KERNEL,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            kernel_manager_class=_IpcKernelManager, on_cell_start=tracker.on_cell_start,
+            # the kernel's working directory, without papermill's process-wide chdir
+            resources={"metadata": {"path": str(job.notebook.parent)}})
+        html_path, notebook_path = _staged(job, staging)
+        html_path.write_text(circulation_html(executed, job.title), encoding="utf-8")
+        notebook_path.write_text(audit_notebook(executed), encoding="utf-8")
+    except PapermillExecutionError as exc:
+        result = tracker.failure(job, exc.ename, _one_line(exc.evalue))
+    except DeadKernelError:
+        result = tracker.failure(job, DEAD_KERNEL, "de kernel stopte onverwacht (crash, "
+                                                   "os._exit of geheugentekort)")
+    except Exception as exc:  # any other fault is this job's failure, reported, not raised
+        result = tracker.failure(job, type(exc).__name__, _one_line(str(exc)))
+    try:
+        conn.send(("klaar", result))
+    finally:
+        conn.close()
+
+
+def _one_line(text: str, width: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1] + "…"

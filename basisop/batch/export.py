@@ -1,0 +1,121 @@
+"""From an executed notebook to what is circulated (HTML) and what is kept (the audit notebook).
+
+The HTML is for municipal officials: no code, no prompts, no parameters cell, nothing fetched
+from the network (our template drops the CDN scripts of nbconvert's lab template), images
+inline, Dutch, and the same bytes for the same inputs.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+
+from basisop.presentation import dutch_date
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATE = "basisop"
+CSS = TEMPLATES / TEMPLATE / "static" / "basisop.css"
+# Cells the reader never sees: the parameters (given and injected), and cells marked hidden.
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove_cell", "remove-cell"})
+
+
+class CirculationPreprocessor(Preprocessor):
+    """Drop hidden cells, warnings (stderr) and code cells left without output; fix cell ids.
+
+    Warnings stay in the audit notebook; in a report they would read as faults. A code cell
+    without output would still leave an empty block, so it goes. Cell ids appear in the HTML:
+    a notebook without them would get random ones, so they are set from the position.
+    """
+
+    def preprocess(self, nb, resources):
+        kept = []
+        for position, cell in enumerate(nb.cells):
+            if HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+                continue
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs
+                                if not (o.output_type == "stream" and o.get("name") == "stderr")]
+                if not cell.outputs:
+                    continue
+            if not cell.get("id"):
+                cell.id = f"cel-{position:02d}"
+            kept.append(cell)
+        nb.cells = kept
+        return nb, resources
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_anchor_links=True, embed_images=True, language_code="nl", theme="light")
+    exporter.register_preprocessor(CirculationPreprocessor(), enabled=True)
+    return exporter
+
+
+def circulation_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """The executed notebook as self-contained Dutch HTML, with `title` in <title>."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title  # the template prefers it over the file name
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+# papermill and nbclient record wall-clock times; the audit copy should differ only when the
+# inputs or the results do, so these go.
+_TIMING_KEYS = ("start_time", "end_time", "duration")
+
+
+def audit_notebook(nb: nbformat.NotebookNode) -> str:
+    """The executed notebook as kept for audit: everything, minus run timestamps."""
+    nb = copy.deepcopy(nb)
+    for key in _TIMING_KEYS:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in _TIMING_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+    return nbformat.writes(nb) + "\n"
+
+
+# -- the index ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndexEntry:
+    naam: str
+    code: str
+    href: str | None  # None: no chapter published (yet)
+
+
+def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
+    """The study's front page: name, wave, data date and a link to every report."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=True, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    template = env.get_template("study_index.html.j2")
+    return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
+                           regio=regio, css=CSS.read_text(encoding="utf-8"),
+                           version=_version())
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("basisop")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        import basisop
+
+        return getattr(basisop, "__version__", "onbekend")

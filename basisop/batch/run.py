@@ -1,0 +1,210 @@
+"""`basisop run`: validate, run every chapter and the comparison, gate and publish, summarise."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
+from basisop.batch.export import IndexEntry, index_html
+from basisop.batch.publish import HeldBack, Publisher
+from basisop.io.dataset import StudyData, load_study_data
+from basisop.io.study import PROJECT_ROOT, load_study
+from basisop.model import Study, Unit, nearest
+from basisop.problems import Problem, ValidationError
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+CHAPTER = "hoofdstuk.ipynb"
+REGION = "regio.ipynb"
+REGION_NAME = "regio"
+AUDIT = "audit"
+# Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
+MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
+
+
+@dataclass
+class RunResult:
+    ok: bool
+    failures: list[Failure] = field(default_factory=list)
+    published: list[Path] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
+
+
+def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
+              units: list[str] | None = None, timeout: int = 600,
+              notebooks: Path | None = None) -> RunResult:
+    """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
+
+    `notebooks` is the folder holding hoofdstuk.ipynb and regio.ipynb (default: the project's).
+    Prints progress and a summary in Dutch; the result is ok only if everything was published.
+    """
+    started = time.monotonic()
+    data = _validated(study_path)
+    if isinstance(data, RunResult):
+        return data
+    study = data.study
+    selected = _selected_units(study, units)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if isinstance(selected, RunResult):
+        return selected
+    if workers < 1:
+        return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
+    try:
+        from basisop.privacy import PrivacyGuard
+
+        guard = PrivacyGuard.for_study(data)
+    except Exception as exc:  # fail-closed: without a guard nothing may be published
+        return _stopped([Problem(str(study.respondenten or study.path),
+                                 f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
+                                 "wordt niets gemaakt of gepubliceerd")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    todo = _jobs(study, selected, Path(notebooks) if notebooks else NOTEBOOKS)
+    workers = min(workers, len(todo))
+    print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
+          f"werker(s), tijdslimiet {timeout} s per notebook")
+    publisher = Publisher(guard)
+    with tempfile.TemporaryDirectory(prefix="basisop-") as staging:
+        outcomes = run_notebooks(todo, staging=Path(staging), workers=workers, timeout=timeout,
+                                 env=_kernel_env(study), on_done=_progress(len(todo)))
+        for outcome in outcomes:
+            if outcome.ok:
+                _publish(publisher, target, outcome)
+    publisher.publish_text(target / "index.html", _index(study, target))
+    failures = [o.failure for o in outcomes if o.failure is not None]
+    result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
+                       published=publisher.published, held_back=publisher.held_back)
+    _summary(result, target, time.monotonic() - started)
+    return result
+
+
+# -- before the run ----------------------------------------------------------------------------
+
+def _validated(study_path: Path | None) -> StudyData | RunResult:
+    try:
+        data = load_study_data(load_study(study_path))
+    except ValidationError as exc:
+        return _stopped(exc.problems)
+    if not data.ok:
+        return _stopped(data.problems)
+    return data
+
+
+def _stopped(problems: Sequence[Problem]) -> RunResult:
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.is_error]
+    print(f"Ongeldig: {len(errors)} fout(en); er is niets gemaakt.", file=sys.stderr)
+    return RunResult(ok=False, problems=list(errors))
+
+
+def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] | RunResult:
+    if not codes:
+        return study.eenheden
+    chosen, problems = [], []
+    for code in codes:
+        unit = next((u for u in study.eenheden if u.code == code), None) or study.unit(code)
+        if unit is None:
+            hint = nearest(code, [u.code for u in study.eenheden]
+                           + [u.naam for u in study.eenheden])
+            known = ", ".join(u.code for u in study.eenheden)
+            problems.append(Problem("--eenheid", f"onbekende eenheid '{code}'"
+                                    + (f"; bedoelt u '{hint}'?" if hint else "")
+                                    + f" (bekend: {known})"))
+        elif unit not in chosen:
+            chosen.append(unit)
+    return _stopped(problems) if problems else tuple(chosen)
+
+
+def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[NotebookJob]:
+    """The comparison first: it is the longest, and starting it early shortens the run."""
+    studie = str(study.path)
+    jobs = [NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
+                        {"studie": studie}, f"Regionale vergelijking – {study.naam}")]
+    for unit in units:
+        jobs.append(NotebookJob(chapter_name(unit), f"hoofdstuk {unit.naam} ({unit.code})",
+                                notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
+                                f"{unit.naam} – {study.naam}"))
+    return jobs
+
+
+def chapter_name(unit: Unit) -> str:
+    """The chapter's file stem: the unit's slug, unless that would overwrite another report."""
+    slug = unit.slug or "eenheid"
+    return f"eenheid-{slug}" if slug in (REGION_NAME, "index", AUDIT) else slug
+
+
+def _kernel_env(study: Study) -> dict[str, str]:
+    """What makes the kernels' output repeatable: fixed hash seed (set order), the data date as
+    matplotlib's SVG/PDF date, a fixed SVG hash salt, no personal matplotlibrc."""
+    env = {"PYTHONHASHSEED": "0", "MATPLOTLIBRC": str(MATPLOTLIBRC)}
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        try:
+            day = dt.date.fromisoformat(study.datum)
+            env["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+        except ValueError:
+            env["SOURCE_DATE_EPOCH"] = "0"
+    return env
+
+
+# -- during and after --------------------------------------------------------------------------
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + " s"
+
+
+def _progress(total: int):
+    done = 0
+
+    def report(outcome: JobOutcome) -> None:
+        nonlocal done
+        done += 1
+        if outcome.ok:
+            state = f"klaar in {_seconds(outcome.seconds)}"
+        else:
+            state = f"MISLUKT na {_seconds(outcome.seconds)} ({outcome.failure.error})"
+        print(f"[{done}/{total}] {outcome.job.label}: {state}", flush=True)
+
+    return report
+
+
+def _publish(publisher: Publisher, target: Path, outcome: JobOutcome) -> None:
+    name = outcome.job.name
+    publisher.publish_text(target / f"{name}.html", outcome.html.read_text(encoding="utf-8"))
+    publisher.publish_file(target / AUDIT / f"{name}.ipynb", outcome.executed)
+
+
+def _index(study: Study, target: Path) -> str:
+    """Links to the reports that exist now (new, or a previous version kept after a failure)."""
+    def href(name: str) -> str | None:
+        return f"{name}.html" if (target / f"{name}.html").is_file() else None
+
+    chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u))) for u in study.eenheden]
+    return index_html(study, chapters, href(REGION_NAME))
+
+
+def _summary(result: RunResult, target: Path, seconds: float) -> None:
+    reports = [p for p in result.published if p.suffix == ".html"]
+    audits = [p for p in result.published if p.suffix == ".ipynb"]
+    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en) en "
+          f"{len(audits)} auditnotebook(s).")
+    if result.failures:
+        print(f"Mislukt ({len(result.failures)}); de vorige versie blijft staan:",
+              file=sys.stderr)
+        for failure in result.failures:
+            print(f"  - {failure}", file=sys.stderr)
+    if result.held_back:
+        print(f"Tegengehouden door de privacycontrole ({len(result.held_back)} bestand(en)); "
+              "de vorige versie blijft staan:", file=sys.stderr)
+        for held in result.held_back:
+            print(f"  - {held}", file=sys.stderr)
+    verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    print(f"Klaar in {_seconds(seconds)}: {verdict}.",
+          file=sys.stdout if result.ok else sys.stderr)

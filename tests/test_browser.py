@@ -1,0 +1,121 @@
+"""The reports in a real browser: headless Chromium opens the index and a chapter offline,
+follows a link, shows no console error, requests nothing outside file://, and prints to PDF."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from batch_helpers import embedded_run
+from conftest import browser_available, require
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=1280,1600", "--lang=nl"]
+NETWORK = re.compile(r"(?:https?|wss?|ftp):", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    require(browser_available(), "chromium and chromedriver are not installed "
+                                 "(Debian: apt-get install chromium chromium-driver)")
+    run = embedded_run(tmp_path_factory)
+    assert run.exit_code == 0, run.stdout
+    return run.folder
+
+
+@pytest.fixture
+def browser(reports, tmp_path) -> Iterator:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profiel'}")  # fresh: no state leaks in
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options,
+                              service=Service(executable_path=shutil.which("chromedriver")))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _outside(driver) -> list[str]:
+    """Requests, from the DevTools Network events, that left the file: every request our pages
+    made that is not file: or data:, and any request at all to the network (the browser's own
+    chrome:// pages, such as the start page, are no network traffic)."""
+    outside = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] != "Network.requestWillBeSent":
+            continue
+        url = message["params"]["request"]["url"]
+        ours = message["params"].get("documentURL", "").startswith("file:")
+        if (ours and not url.startswith(("file:", "data:"))) or NETWORK.match(url):
+            outside.append(url)
+    return outside
+
+
+def _errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_index_and_chapter_open_offline_and_read_well(browser, reports, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get((reports / "index.html").as_uri())
+    assert "De Basis op Orde" in browser.title
+    browser.save_screenshot(str(tmp_path / "index.png"))
+    browser.find_element(By.CSS_SELECTOR, 'a[href="wijdemeren.html"]').click()
+    WebDriverWait(browser, 15).until(expected_conditions.title_contains("Wijdemeren"))
+
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert heading.is_displayed() and "Wijdemeren" in heading.text
+    red = browser.find_element(By.CSS_SELECTOR, 'td[data-status="rood"]')
+    assert red.is_displayed() and "Rood" in red.text  # the word, not only the colour
+    assert red.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)",
+                                                                  "transparent")
+    figure = browser.find_element(By.CSS_SELECTOR, "img")
+    assert browser.execute_script("return arguments[0].complete && "
+                                  "arguments[0].naturalWidth > 0", figure)
+    assert not browser.find_elements(By.CSS_SELECTOR, ".jp-InputArea, .jp-InputPrompt")
+    browser.save_screenshot(str(tmp_path / "hoofdstuk.png"))
+
+    assert _errors(browser) == []
+    assert _outside(browser) == []
+
+
+def test_comparison_opens_without_errors(browser, reports, tmp_path):
+    browser.get((reports / "regio.html").as_uri())
+    assert "Regionale vergelijking" in browser.title
+    browser.save_screenshot(str(tmp_path / "regio.png"))
+    assert _errors(browser) == []
+    assert _outside(browser) == []
+
+
+def test_a_chapter_prints_to_pdf_on_a4(browser, reports, tmp_path):
+    browser.get((reports / "wijdemeren.html").as_uri())
+    printed = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                          "preferCSSPageSize": True})
+    pdf = base64.b64decode(printed["data"])
+    (tmp_path / "hoofdstuk.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert pages >= 2  # intro and table, then the themes on their own pages
+    # A4 from the print stylesheet (@page size): 595 x 842 points
+    sizes = {(round(float(w)), round(float(h))) for w, h in
+             re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+    assert sizes == {(595, 842)}
