@@ -1,7 +1,8 @@
 """Benchmark: `basisop run` on the embedded study against the same work as a plain loop of the
 `papermill` and `jupyter nbconvert --to html --no-input` command lines, one notebook at a time.
 
-Prints wall time and peak memory of each, and the speed-up. Not a unit test: `python3 tasks.py bench`.
+Prints wall time and peak memory of each, and the speed-up. Not a unit test:
+`python3 tasks.py bench`.
 
 Peak memory is the largest sum of RSS over the whole process tree (the command, its workers and
 their kernels), polled every 50 ms with psutil. A sum is needed because the work runs in several
