@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from basisop.io.dataset import StudyData
-from basisop.model import COLOURS, Status, Study, Unit
+from basisop.model import COLOURS, Level, Status, Study, Unit
 from basisop.scoring import evidence, priorities, recommendations_for, score, theme_summary
 
 # Fill and text colours with enough contrast (WCAG AA) and a symbol that needs no colour.
@@ -145,7 +145,9 @@ def chapter_intro(chapter: Chapter) -> str:
             else f"de gemeenten {municipalities}, als één eenheid geanalyseerd")
     counts = chapter.scores["status"].value_counts()
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
-    return (f'<div class="bo"><h1>De lokale aanpak in {esc(unit.naam)}</h1>'
+    title = (f"De lokale aanpak in {unit.naam}" if unit.is_municipal
+             else f"Districtelijke inzichten: {unit.naam}")
+    return (f'<div class="bo"><h1>{esc(title)}</h1>'
             f"<p>{_study_line(study)}</p>"
             f"<p>Dit hoofdstuk beschrijft de aanpak van radicalisering en extremisme in "
             f"{esc(kind)} aan de hand van het wegingskader: {len(chapter.scores)} subthema's, "
@@ -256,6 +258,8 @@ def recommendations_html(chapter: Chapter) -> str:
     """Recommendations that apply to this unit's rood and oranje subthemes."""
     gaps = chapter.scores[chapter.scores["status"].isin(["rood", "oranje"])]
     recs = recommendations_for(chapter.data, chapter.unit.code, gaps["subthema_id"])
+    if not chapter.unit.is_municipal:  # the district partners act on the district's agenda
+        recs = recs[recs["niveau"] == Level.DISTRICTELIJK.value]
     names = dict(zip(chapter.scores["subthema_id"], chapter.scores["subthema"], strict=True))
     if recs.empty:
         return (section("Aanbevelingen")

@@ -109,3 +109,14 @@ def test_figures_render_as_inline_png(embedded):
     html = p.figure_html(p.profile_figure(p.Chapter.build(embedded, "W")), "profiel")
     assert html.startswith('<div class="bo"><img class="bo-figuur" alt="profiel" '
                            'src="data:image/png;base64,')
+
+
+def test_district_chapter_is_titled_and_advised_as_the_district(embedded):
+    chapter = p.Chapter.build(embedded, "D")
+    assert "<h1>Districtelijke inzichten: Districtspartners</h1>" in p.chapter_intro(chapter)
+    recs = p.recommendations_html(chapter)
+    assert "(districtelijk;" in recs and "(lokaal;" not in recs
+    municipal = p.recommendations_html(p.Chapter.build(embedded, "W"))
+    assert "<h1>De lokale aanpak in Wijdemeren</h1>" in p.chapter_intro(
+        p.Chapter.build(embedded, "W"))
+    assert "(lokaal;" in municipal
