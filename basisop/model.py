@@ -155,9 +155,13 @@ def parse_level(text: str) -> Level:
                                nearest(text, [lv.value for lv in Level])))
 
 
+def did_you_mean(hint: str | None) -> str:
+    """The tail of an error message that suggests the nearest valid value, if there is one."""
+    return f"; bedoelt u '{hint}'?" if hint else ""
+
+
 def _expected(what: str, hint: str | None) -> str:
-    message = f"verwacht {what}"
-    return f"{message}; bedoelt u '{hint}'?" if hint else message
+    return f"verwacht {what}{did_you_mean(hint)}"
 
 
 @dataclass(frozen=True)

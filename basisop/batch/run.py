@@ -17,7 +17,7 @@ from basisop.batch.export import IndexEntry, index_html
 from basisop.batch.publish import HeldBack, Publisher
 from basisop.io.dataset import StudyData, load_study_data
 from basisop.io.study import PROJECT_ROOT, load_study
-from basisop.model import Study, Unit, nearest
+from basisop.model import Study, Unit, did_you_mean, nearest
 from basisop.problems import Problem, ValidationError
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -116,7 +116,7 @@ def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] |
                            + [u.naam for u in study.eenheden])
             known = ", ".join(u.code for u in study.eenheden)
             problems.append(Problem("--eenheid", f"onbekende eenheid '{code}'"
-                                    + (f"; bedoelt u '{hint}'?" if hint else "")
+                                    + did_you_mean(hint)
                                     + f" (bekend: {known})"))
         elif unit not in chosen:
             chosen.append(unit)

@@ -19,6 +19,7 @@ from basisop.model import (
     PriorityRange,
     Status,
     Study,
+    did_you_mean,
     nearest,
     normalize_key,
     parse_level,
@@ -187,8 +188,7 @@ def _unit_parser(study: Study):
         if unit is None:
             hint = nearest(text, [n for u in study.eenheden for n in (u.code, u.naam)])
             codes = ", ".join(u.code for u in study.eenheden)
-            raise ValueError(f"onbekende eenheid; verwacht een van {codes}"
-                             + (f"; bedoelt u '{hint}'?" if hint else ""))
+            raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
         return unit.code
     return parse
 
@@ -200,7 +200,7 @@ def _subtheme_parser(framework: Framework):
         if subtheme is None:
             hint = nearest(text, framework.subtheme_names())
             raise ValueError("onbekend subthema (id, naam of alias uit het wegingskader)"
-                             + (f"; bedoelt u '{hint}'?" if hint else ""))
+                             + did_you_mean(hint))
         return subtheme.id
     return parse
 
@@ -241,7 +241,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                 names = [i.id for s in framework.subthemes for i in s.checklist]
                 hint = nearest(rc.cell("checklist"), names)
                 rc.fail("checklist", "onbekend of meerduidig checklistpunt (geef id of subthema)"
-                        + (f"; bedoelt u '{hint}'?" if hint else ""))
+                        + did_you_mean(hint))
         subtheme = given or (item[0].id if item else None)
         if item is not None and subtheme and item[0].id != subtheme:
             rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from basisop.io.atomic import atomic_write_bytes
-from basisop.model import nearest, normalize_key
+from basisop.model import did_you_mean, nearest, normalize_key
 from basisop.problems import WARNING, Problem
 
 # A field longer than this is almost always a stray quote that swallowed the rest of the file.
@@ -328,7 +328,7 @@ def _choose_sheet(names: list[str], wanted: str | None, book, required: Sequence
         if match is None:
             hint = nearest(wanted, names)
             return Problem("", f"werkblad '{wanted}' bestaat niet; werkbladen: "
-                               f"{', '.join(names)}" + (f"; bedoelt u '{hint}'?" if hint else ""))
+                               f"{', '.join(names)}{did_you_mean(hint)}")
         return match
     if len(names) == 1:
         return names[0]
@@ -401,8 +401,8 @@ def _check_header(table: Table, required: Sequence[str], optional: Sequence[str]
         if column and column not in known:
             hint = nearest(column, sorted(known))
             table.problems.append(Problem(
-                name, "onbekende kolom, wordt niet gebruikt" + (
-                    f"; bedoelt u '{hint}'?" if hint else ""), row=1, column=column,
+                name, "onbekende kolom, wordt niet gebruikt" + did_you_mean(hint),
+                row=1, column=column,
                 severity=WARNING))
     missing = [c for c in required if c not in seen]
     if missing:
