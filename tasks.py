@@ -3,7 +3,7 @@
 
     python3 tasks.py report   every chapter, the regional comparison and the index (reports/)
     python3 tasks.py test     ruff and the test suite
-    python3 tasks.py bench    the benchmark of `basisop run`
+    python3 tasks.py bench    the benchmarks (loading, privacy scan, `basisop run`)
 Extra arguments go to the task's last command (e.g. `python3 tasks.py test -k scoring`).
 """
 
@@ -24,7 +24,7 @@ TASKS = {
     "report": [["basisop", "run"]],
     "test": [["ruff", "check", "."], ["python", "-m", "pytest"]],
     "lint": [["ruff", "check", "."]],
-    "bench": [["python", "benchmarks/bench_run.py"]],
+    "bench": [["python", "benchmarks/bench_inputs.py"], ["python", "benchmarks/bench_run.py"]],
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -475,13 +474,10 @@ def test_hundred_thousand_rows(study, tmp_path):
     bad = "W,W-R1,,informatiepositie,,Roed,Fragment {} met een fout,,\n"
     lines = [(bad if i % 1000 == 999 else good).format(i) for i in range(100_000)]
     path = write(tmp_path, "groot.csv", ",".join(COLUMNS) + "\n" + "".join(lines))
-    start = time.perf_counter()
-    result = load(study, path)
-    elapsed = time.perf_counter() - start
+    result = load(study, path)  # its speed: benchmarks/bench_inputs.py
     assert (result.read, result.accepted, result.rejected) == (100_000, 99_900, 100)
     assert [p.row for p in result.problems][:2] == [1001, 2001]
     assert result.frame["rij"].iloc[-1] == 100_000
-    assert elapsed < 15, f"100.000 rijen laden duurde {elapsed:.1f} s"
 
 
 # -- rejects file ---------------------------------------------------------------------------------

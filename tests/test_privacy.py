@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -329,7 +328,8 @@ def test_embedded_texts_raise_nothing(embedded, guard):
     assert guard.scan_text(text, "studie.txt") == []
 
 
-def test_scan_is_fast_on_a_large_report(embedded, tmp_path):
+def test_large_report_with_many_confidential_fragments(embedded, tmp_path):
+    """Many fragments and a 1 MB page: still exact (its speed: benchmarks/bench_inputs.py)."""
     frame = embedded.codings.frame.assign(vertrouwelijk=True)
     embedded_all_confidential = type(embedded)(embedded.study, type(embedded.codings)(frame),
                                                embedded.judgements, embedded.overrides,
@@ -342,12 +342,7 @@ def test_scan_is_fast_on_a_large_report(embedded, tmp_path):
     path = tmp_path / "groot.html"
     path.write_text(page, encoding="utf-8")
     assert path.stat().st_size > 1_000_000
-    start = time.perf_counter()
-    findings = guard.scan_file(path)
-    elapsed = time.perf_counter() - start
-    assert findings == []
-    print(f"scan of {path.stat().st_size} bytes: {elapsed:.3f} s")
-    assert elapsed < 1.0, f"scan took {elapsed:.2f} s"
+    assert guard.scan_file(path) == []
     planted = page.replace("</table>", "<p>" + frame["fragment"].iloc[-1] + "</p></table>")
     path.write_text(planted, encoding="utf-8")
     assert RULE_CONFIDENTIAL in {f.rule for f in guard.scan_file(path)}
