@@ -292,6 +292,7 @@ class Study:
     framework: Framework
     eenheden: tuple[Unit, ...]
     codering: tuple[Path, ...]
+    werkbladen: dict[Path, str] = field(default_factory=dict)  # XLSX codering -> sheet name
     oordelen: Path | None = None
     prioriteiten: Path | None = None
     aanbevelingen: Path | None = None

@@ -234,3 +234,53 @@ def test_a_csv_written_by_basisop_reads_back_unchanged(study_copy, tmp_path):
     assert "'- Ja" in path.read_text(encoding="utf-8")
     loaded = load_codings(load_study(study_copy), [path])
     assert loaded.frame.iloc[0]["fragment"] == text
+
+
+def test_yaml_values_stay_text(study_copy):
+    """YAML 1.1 would read 0363 as 243 and NO as False; a study file means the text."""
+    text = study_copy.read_text(encoding="utf-8")
+    text = text.replace("  - code: W\n", "  - code: 0363\n").replace("  - code: GM\n",
+                                                                      "  - code: NO\n")
+    study_copy.write_text(text, encoding="utf-8")
+    study = load_study(study_copy)
+    assert [u.code for u in study.eenheden][:2] == ["0363", "NO"]
+    assert study.golf == "2024" and study.scoring.minimum_fragmenten == 1
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("id: gooi-en-vechtstreek-2024", "id: ../../elders", "studie.id: verwacht letters"),
+    ("minimum_fragmenten: 1", "minimum_fragmenten: twee", "verwacht een geheel getal"),
+    ("    subthemas:\n      - informatiepositie\n", "    subthemas:\n    oud:\n",
+     "eenheden[5].subthemas: lege lijst"),
+])
+def test_study_values_are_checked(study_copy, old, new, message):
+    text = study_copy.read_text(encoding="utf-8")
+    assert old in text
+    study_copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    assert any(message in str(p) for p in caught.value.problems), caught.value.problems
+
+
+def test_a_workbook_sheet_is_named_in_the_study_file(study_copy):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "toelichting"
+    book.active.append(["eenheid", "respondent", "subthema", "fragment"])
+    sheet = book.create_sheet("codering 2024")
+    sheet.append(CODINGS_HEADER.strip().split(","))
+    sheet.append(["W", "W-R1", "", "pga", "", "groen", "Uit Excel", "", ""])
+    path = _data_dir(study_copy) / "codering.xlsx"
+    book.save(path)
+    text = study_copy.read_text(encoding="utf-8")
+    start, end = text.index("codering:"), text.index("oordelen:")
+    entry = "codering:\n  - bestand: ../data/gooi-en-vechtstreek-2024/codering.xlsx\n"
+    study_copy.write_text(text[:start] + entry + text[end:], encoding="utf-8")
+    data = load_study_data(load_study(study_copy))
+    assert any("noem het werkblad in het studiebestand" in str(p) for p in data.problems)
+
+    study_copy.write_text(text[:start] + entry + "    werkblad: Codering 2024\n" + text[end:],
+                          encoding="utf-8")
+    data = load_study_data(load_study(study_copy))
+    assert data.ok and list(data.codings.frame["fragment"]) == ["Uit Excel"]

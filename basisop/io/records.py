@@ -7,7 +7,7 @@ their reason, so they can be written to a rejects file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,7 +106,7 @@ class RowCheck:
 
 
 def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[str],
-          check: Callable[[RowCheck], dict | None], sheet: str | None = None,
+          check: Callable[[RowCheck], dict | None], sheets: Mapping[Path, str] | None = None,
           key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False
           ) -> LoadResult:
     """Read files, check each row, keep accepted rows; a repeated key is reported."""
@@ -115,7 +115,8 @@ def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[s
     records: list[dict] = []
     seen: dict[tuple, str] = {}
     for path in paths:
-        table = read_table(path, required=required, optional=optional, sheet=sheet)
+        table = read_table(path, required=required, optional=optional,
+                           sheet=(sheets or {}).get(path))
         result.sources.append(f"{path.name}: {table.describe()}")
         result.problems += table.problems
         for row in table.rows:
@@ -269,7 +270,8 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
 
     return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                 required=CODING_REQUIRED, check=check, sheet=sheet, key=key)
+                 required=CODING_REQUIRED, check=check, key=key,
+                 sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
 
 
 def load_judgements(study: Study, path: Path | None = None) -> LoadResult:

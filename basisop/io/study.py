@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from basisop.io.framework import load_framework
@@ -17,6 +18,7 @@ _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenhed
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
 _UNIT_KINDS = ("gemeente", "district")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def load_study(path: Path | str | None = None) -> Study:
@@ -27,14 +29,15 @@ def load_study(path: Path | str | None = None) -> Study:
     top.unknown_keys(_KEYS)
     base = path.parent
 
-    def file(key: str, *, required: bool = False) -> Path | None:
-        value = top.text(key, required=required)
-        if not value:
-            return None
+    def existing(value: str, key: str) -> Path:
         resolved = (base / value).resolve()
         if not resolved.exists():
             top.fail(f"bestand '{value}' bestaat niet ({resolved})", key)
         return resolved
+
+    def file(key: str, *, required: bool = False) -> Path | None:
+        value = top.text(key, required=required)
+        return existing(value, key) if value else None
 
     framework_path = file("wegingskader", required=True)
     framework = None
@@ -43,23 +46,31 @@ def load_study(path: Path | str | None = None) -> Study:
             framework = load_framework(framework_path)
         except ValidationError as exc:
             problems += exc.problems
-    codings = []
-    for value in top.text_list("codering", required=True):
-        resolved = (base / value).resolve()
-        if not resolved.exists():
-            top.fail(f"bestand '{value}' bestaat niet ({resolved})", "codering")
+    codings, sheets = [], {}
+    for i, entry in enumerate(top.items("codering")):
+        # An entry is a path, or {bestand: path, werkblad: sheet} for a workbook of several.
+        fields = Fields(path, entry if isinstance(entry, dict) else {"bestand": entry},
+                        f"codering[{i}]", problems)
+        fields.unknown_keys({"bestand", "werkblad"})
+        resolved = existing(fields.text("bestand"), "codering")
         codings.append(resolved)
+        if fields.text("werkblad", required=False):
+            sheets[resolved] = fields.text("werkblad")
     units = tuple(_unit(path, raw, f"eenheden[{i}]", framework, problems)
                   for i, raw in enumerate(top.items("eenheden")))
     _check_unit_codes(path, units, problems)
+    study_id = top.text("id")
+    if study_id and not _ID.fullmatch(study_id):
+        top.fail("verwacht letters, cijfers, '-' of '_' (het id wordt een mapnaam)", "id")
     study = Study(
-        id=top.text("id", default=path.stem) or path.stem,
+        id=study_id,
         naam=top.text("naam"),
         golf=top.text("golf"),
         path=path.resolve(),
         framework=framework,  # type: ignore[arg-type]  # None only when problems are raised
         eenheden=units,
         codering=tuple(codings),
+        werkbladen=sheets,
         oordelen=file("oordelen"),
         prioriteiten=file("prioriteiten"),
         aanbevelingen=file("aanbevelingen"),
@@ -83,6 +94,9 @@ def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Un
     covered = None
     if "subthemas" in fields.mapping:
         covered = []
+        if not fields.text_list("subthemas"):
+            fields.fail("lege lijst: noem de subthema's die de eenheid beoordeelt, of laat de "
+                        "sleutel weg voor alle", "subthemas")
         for name in fields.text_list("subthemas"):
             subtheme = framework.subtheme(name) if framework else None
             if framework and subtheme is None:
@@ -112,10 +126,7 @@ def _scoring(path: Path, raw, problems: list[Problem]) -> ScoringSettings:
     rule = fields.text("regel", required=False, default="meerderheid")
     if rule not in SCORING_RULES:
         fields.fail(f"onbekende regel '{rule}'; kies uit {', '.join(SCORING_RULES)}", "regel")
-    minimum = fields.mapping.get("minimum_fragmenten", 1)
-    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
-        fields.fail("verwacht een geheel getal van minstens 1", "minimum_fragmenten")
-        minimum = 1
+    minimum = fields.integer("minimum_fragmenten", default=1, minimum=1)
     return ScoringSettings(regel=rule, minimum_fragmenten=minimum)
 
 

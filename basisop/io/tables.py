@@ -337,7 +337,8 @@ def _choose_sheet(names: list[str], wanted: str | None, book, required: Sequence
     if len(fitting) == 1:
         return fitting[0]
     return Problem("", f"het bestand heeft {len(names)} werkbladen ({', '.join(names)}); "
-                       "kies er een met --werkblad of 'werkblad:' in het studiebestand")
+                       "noem het werkblad in het studiebestand (codering: - bestand: ..., "
+                       "werkblad: ...)")
 
 
 def _has_columns(ws, required: Sequence[str]) -> bool:

@@ -17,7 +17,14 @@ class LineDict(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """Plain scalars stay text: YAML 1.1 would read `code: 0363` as 243 and `code: NO` as
+    False. Only `null` (and an empty value) keeps its meaning; numbers are parsed where used."""
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -70,6 +77,13 @@ class Fields:
             self.fail("verwacht tekst", key)
             return default
         return str(value).strip()
+
+    def integer(self, key: str, *, default: int, minimum: int) -> int:
+        text = self.text(key, required=False, default=str(default))
+        if not text.isdigit() or int(text) < minimum:
+            self.fail(f"verwacht een geheel getal van minstens {minimum}", key)
+            return default
+        return int(text)
 
     def text_list(self, key: str, *, required: bool = False) -> list[str]:
         value = self.mapping.get(key)
