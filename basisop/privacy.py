@@ -29,12 +29,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from basisop.io.dataset import StudyData, load_study_data
+from basisop.io.records import (
+    REGISTER_CONTACT_COLUMNS,
+    REGISTER_NAME_COLUMNS,
+    REGISTER_PUBLIC_COLUMNS,
+    REGISTER_REQUIRED,
+    parse_flag,
+)
+from basisop.io.study import DEFAULT_STUDY, load_study
+from basisop.io.tables import decode, read_table
 from basisop.problems import Problem, ValidationError
-
-if TYPE_CHECKING:
-    from basisop.io.dataset import StudyData
 
 RULE_NAME = "naam uit register"
 RULE_CONTACT = "contactgegeven uit register"
@@ -46,11 +52,6 @@ RULE_RESPONDENT = "respondent-id"
 RULE_UNCHECKABLE = "niet te controleren bestand"
 RULE_MISSING = "pad niet gevonden"
 
-# Register columns that are not personal data; every other column is.
-_REGISTER_PUBLIC = {"id", "eenheid", "rol", "organisatie"}
-_NAME_COLUMNS = {"naam", "name", "voornaam", "achternaam", "volledige naam"}
-_CONTACT_COLUMNS = {"contact", "email", "e-mail", "telefoon", "mobiel", "adres", "tel"}
-_NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
 
 MIN_TOKEN_CHARS = 3  # a one-word name shorter than this is ignored (noise); full names never
 MIN_CONTACT_CHARS = 5
@@ -480,9 +481,8 @@ def _line_place(text: str) -> Callable[[int], str]:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+    """The loader's decoding, so a Windows-1252 file's accented names are found too."""
+    return decode(data, "")[0]
 
 
 def _joined_strings(document: object, safe_key: Callable[[str], bool]
@@ -525,14 +525,12 @@ def _strings(node: object, where: str, safe_key: Callable[[str], bool]
 
 def _register_data(data: StudyData) -> tuple[list[tuple[str, str]], list[str]]:
     """Every personal cell of the register (accepted or not) and every id in it."""
-    from basisop.io.tables import read_table
-
     path = data.study.respondenten
     literals: list[tuple[str, str]] = []
     ids: list[str] = []
     if path is None:
         return literals, ids
-    table = read_table(path, required=["id"])
+    table = read_table(path, required=REGISTER_REQUIRED, extra_columns_ok=True)
     if not table.columns:
         raise ValidationError([Problem(str(path), "respondentenregister niet leesbaar; de "
                                                   "privacycontrole kan niet worden gedaan")]
@@ -541,16 +539,16 @@ def _register_data(data: StudyData) -> tuple[list[tuple[str, str]], list[str]]:
         for column, value in row.values.items():
             if column == "id":
                 ids.append(value)
-            elif column not in _REGISTER_PUBLIC:
+            elif column not in REGISTER_PUBLIC_COLUMNS:
                 literals += _personal_values(column, value)
     return literals, ids
 
 
 def _personal_values(column: str, value: str) -> list[tuple[str, str]]:
     """The data in one register cell; a cell may hold several, separated by ';'."""
-    if column in _NAME_COLUMNS:
+    if column in REGISTER_NAME_COLUMNS:
         rule = RULE_NAME
-    elif column in _CONTACT_COLUMNS:
+    elif column in REGISTER_CONTACT_COLUMNS:
         rule = RULE_CONTACT
     else:
         rule = RULE_PERSONAL
@@ -572,15 +570,26 @@ def _codings_data(data: StudyData) -> tuple[list[tuple[str, str]], list[str]]:
     rows = [(str(r.get("respondent", "")), str(r.get("fragment", "")),
              bool(r.get("vertrouwelijk"))) for r in frame.to_dict("records")]
     for raw in data.codings.rejected_rows:
-        flag = str(raw.get("vertrouwelijk", "")).strip().casefold()
-        rows.append((str(raw.get("respondent", "")), str(raw.get("fragment", "")),
-                     flag not in _NO))  # fail-closed: anything but a clear "nee" is confidential
+        if "fragment" not in raw:  # an unusable table: its confidential rows cannot be known
+            raise ValidationError([Problem(raw["bestand"], "codering niet leesbaar (kolom "
+                                           "'fragment' ontbreekt); de privacycontrole kan niet "
+                                           "worden gedaan")])
+        rows.append((str(raw.get("respondent", "")), str(raw["fragment"]),
+                     _maybe_confidential(str(raw.get("vertrouwelijk", "")))))
     literals: list[tuple[str, str]] = []
     ids = [respondent for respondent, _, _ in rows if respondent]
     for _, fragment, confidential in rows:
         if confidential:
             literals += [(RULE_CONFIDENTIAL, text) for text in _confidential_texts(fragment)]
     return literals, ids
+
+
+def _maybe_confidential(flag: str) -> bool:
+    """Fail-closed: anything but a clear 'nee' (or empty) counts as confidential."""
+    try:
+        return parse_flag(flag)
+    except ValueError:
+        return True
 
 
 def _confidential_texts(fragment: str) -> list[str]:
@@ -611,9 +620,6 @@ def check_paths(paths: Iterable[Path], guard: PrivacyGuard) -> list[Finding]:
 
 def guard_for(study_path: Path | None) -> tuple[PrivacyGuard, str]:
     """The guard for a study file; for none, the default study's, or the generic rules."""
-    from basisop.io.dataset import load_study_data
-    from basisop.io.study import DEFAULT_STUDY, load_study
-
     if study_path is not None:
         study = load_study(study_path)
         return PrivacyGuard.for_study(load_study_data(study)), f"studie {study.id}"

@@ -19,6 +19,7 @@ from basisop.privacy import (
     RULE_CONTACT,
     RULE_EMAIL,
     RULE_NAME,
+    RULE_PERSONAL,
     RULE_PHONE,
     RULE_RESPONDENT,
     RULE_UNCHECKABLE,
@@ -253,6 +254,33 @@ def test_extra_register_columns_are_personal(study_copy):
     assert [f.rule for f in guard.scan_text("Kerkstraat  3 nederhorst", "t.txt")] == [
         RULE_CONTACT]
     assert guard.scan_text("De politie en het OM", "t.txt") == []
+
+
+def test_extra_register_columns_are_not_called_unused(study_copy):
+    register = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024" / "respondenten.csv"
+    register.write_text("id,eenheid,rol,voornaam,huisadres\nW-R1,W,,Jan,Kerkstraat 3\n",
+                        encoding="utf-8")
+    data = load_study_data(load_study(study_copy))
+    assert not [p for p in data.register.problems if "onbekende kolom" in p.reason]
+    guard = PrivacyGuard.for_study(data)
+    assert [f.rule for f in guard.scan_text("Kerkstraat 3", "t.txt")] == [RULE_PERSONAL]
+
+
+def test_a_codings_file_without_fragment_column_stops_the_guard(study_copy):
+    """Its confidential rows cannot be known, so nothing may pass (fail-closed)."""
+    path = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024" / "codering-huizen.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",fragment,", ",citaat,", 1), encoding="utf-8")
+    data = load_study_data(load_study(study_copy))
+    with pytest.raises(ValidationError, match="privacycontrole kan niet"):
+        PrivacyGuard.for_study(data)
+
+
+def test_names_in_a_windows_1252_file_are_found(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("naam;opmerking\nJosé Müller;gesproken\n".encode("cp1252"))
+    guard = PrivacyGuard(literals=[(RULE_NAME, "José Müller")])
+    assert [f.rule for f in guard.scan_file(path)] == [RULE_NAME]
 
 
 # -- file kinds -----------------------------------------------------------------------------------

@@ -35,7 +35,12 @@ OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
 RECOMMENDATION_COLUMNS = ["id", "niveau", "eenheden", "subthemas", "titel", "tekst", "bron"]
 REGISTER_REQUIRED = ["id", "eenheid", "rol"]
 # Anything else in the register (naam, contact, e-mail, telefoon ...) is personal data.
-REGISTER_OPTIONAL = ["naam", "contact", "email", "e-mail", "telefoon", "organisatie", "opmerking"]
+# The register's columns beyond these may be anything (adres, mobiel, ...): all of them are
+# personal data for the privacy guard, except the public ones.
+REGISTER_NAME_COLUMNS = ("naam", "name", "voornaam", "achternaam", "volledige naam")
+REGISTER_CONTACT_COLUMNS = ("contact", "email", "e-mail", "telefoon", "mobiel", "adres", "tel")
+REGISTER_PUBLIC_COLUMNS = (*REGISTER_REQUIRED, "organisatie")
+REGISTER_OPTIONAL = [*REGISTER_NAME_COLUMNS, *REGISTER_CONTACT_COLUMNS, "organisatie"]
 
 _YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 _NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
@@ -107,8 +112,8 @@ class RowCheck:
 
 def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[str],
           check: Callable[[RowCheck], dict | None], sheets: Mapping[Path, str] | None = None,
-          key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False
-          ) -> LoadResult:
+          key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False,
+          extra_columns_ok: bool = False) -> LoadResult:
     """Read files, check each row, keep accepted rows; a repeated key is reported."""
     optional = [c for c in columns if c not in required]
     result = LoadResult(pd.DataFrame(columns=[*columns, "bestand", "rij"]))
@@ -116,7 +121,7 @@ def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[s
     seen: dict[tuple, str] = {}
     for path in paths:
         table = read_table(path, required=required, optional=optional,
-                           sheet=(sheets or {}).get(path))
+                           sheet=(sheets or {}).get(path), extra_columns_ok=extra_columns_ok)
         result.sources.append(f"{path.name}: {table.describe()}")
         result.problems += table.problems
         for row in table.rows:
@@ -173,7 +178,7 @@ def _compare_key(text: str) -> str:
     return normalize_key(text)
 
 
-def _parse_flag(text: str) -> bool:
+def parse_flag(text: str) -> bool:
     key = normalize_key(text)
     if key in _YES:
         return True
@@ -224,7 +229,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     known = _register_index(register)
     items: dict[tuple[str, str | None], object] = {}
     status_of = _memo(parse_status)
-    flag_of = _memo(_parse_flag)
+    flag_of = _memo(parse_flag)
 
     def checklist_item(text: str, given: str | None):
         if (text, given) not in items:
@@ -359,7 +364,7 @@ def load_register(study: Study, path: Path | None = None) -> LoadResult:
 
     path = path or study.respondenten
     return _load([path] if path else [], columns=[*REGISTER_REQUIRED, *REGISTER_OPTIONAL],
-                 required=REGISTER_REQUIRED, check=check,
+                 required=REGISTER_REQUIRED, check=check, extra_columns_ok=True,
                  key=lambda r: (normalize_key(r["id"]),), duplicate_is_error=True)
 
 

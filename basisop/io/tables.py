@@ -72,7 +72,7 @@ class Table:
 
 
 def read_table(path: Path | str, *, required: Sequence[str], optional: Sequence[str] = (),
-               sheet: str | None = None) -> Table:
+               sheet: str | None = None, extra_columns_ok: bool = False) -> Table:
     """Read a CSV or XLSX file into rows of text keyed by lower-case column name."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -85,7 +85,7 @@ def read_table(path: Path | str, *, required: Sequence[str], optional: Sequence[
     else:
         return _unreadable(path, f"onbekend bestandstype '{suffix}': verwacht .csv of .xlsx")
     if table.usable:
-        _check_header(table, required, optional)
+        _check_header(table, required, optional, extra_columns_ok)
     return table
 
 
@@ -389,7 +389,8 @@ def _check_uncached_formulas(table: Table, values_ws, formula_ws) -> None:
                     value=cell.value))
 
 
-def _check_header(table: Table, required: Sequence[str], optional: Sequence[str]) -> None:
+def _check_header(table: Table, required: Sequence[str], optional: Sequence[str],
+                  extra_columns_ok: bool = False) -> None:
     name = str(table.path)
     seen: set[str] = set()
     for column in table.columns:
@@ -399,7 +400,7 @@ def _check_header(table: Table, required: Sequence[str], optional: Sequence[str]
         seen.add(column)
     known = set(required) | set(optional)
     for column in table.columns:
-        if column and column not in known:
+        if column and column not in known and not extra_columns_ok:
             hint = nearest(column, sorted(known))
             table.problems.append(Problem(
                 name, "onbekende kolom, wordt niet gebruikt" + did_you_mean(hint),
