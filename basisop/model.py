@@ -307,6 +307,15 @@ class Study:
         return next((u for u in self.eenheden
                      if key in (normalize_key(u.code), normalize_key(u.naam))), None)
 
+    def require_unit(self, text: str) -> Unit:
+        """The unit named by code or name; ValueError with the nearest valid one otherwise."""
+        unit = self.unit(text)
+        if unit is None:
+            hint = nearest(text, [n for u in self.eenheden for n in (u.code, u.naam)])
+            codes = ", ".join(u.code for u in self.eenheden)
+            raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
+        return unit
+
     @property
     def municipal_units(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.eenheden if u.is_municipal)

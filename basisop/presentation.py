@@ -22,7 +22,14 @@ from matplotlib.patches import Patch
 
 from basisop.io.dataset import StudyData
 from basisop.model import COLOURS, Level, Status, Study, Unit
-from basisop.scoring import evidence, priorities, recommendations_for, score, theme_summary
+from basisop.scoring import (
+    evidence,
+    priorities,
+    recommendations_for,
+    score,
+    status_column,
+    theme_summary,
+)
 
 # Fill and text colours with enough contrast (WCAG AA) and a symbol that needs no colour.
 STATUS_STYLE = {
@@ -124,10 +131,7 @@ class Chapter:
 
     @classmethod
     def build(cls, data: StudyData, unit_code: str) -> Chapter:
-        unit = data.study.unit(unit_code)
-        if unit is None:
-            codes = ", ".join(u.code for u in data.study.eenheden)
-            raise ValueError(f"onbekende eenheid '{unit_code}'; kies uit {codes}")
+        unit = data.study.require_unit(unit_code)
         scores = score(data)
         return cls(data, unit, scores[scores["eenheid"] == unit.code].reset_index(drop=True))
 
@@ -399,7 +403,7 @@ def priority_table(region: Region) -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in codes)
     rows = []
     for r in region.priorities.to_dict("records"):
-        cells = "".join(status_cell(r[c], f' data-eenheid="{esc(c)}" '
+        cells = "".join(status_cell(r[status_column(c)], f' data-eenheid="{esc(c)}" '
                                           f'data-subthema="{esc(r["subthema_id"])}"')
                         for c in codes)
         notes = []

@@ -147,6 +147,11 @@ def level_by_rule(subtheme_id: str, recommendations: pd.DataFrame,
     return Level.DISTRICTELIJK if gap_share >= 0.5 else Level.LOKAAL
 
 
+def status_column(unit_code: str) -> str:
+    """The priorities table's column for a unit's status; prefixed, so no code can clash."""
+    return f"status {unit_code}"
+
+
 def priorities(data: StudyData, scores: pd.DataFrame) -> pd.DataFrame:
     """Per subtheme: the municipalities' statuses side by side, priority and level.
 
@@ -168,7 +173,8 @@ def priorities(data: StudyData, scores: pd.DataFrame) -> pd.DataFrame:
         override = overrides.get(sub.id, {})
         row = {"thema_id": sub.thema_id, "thema": study.framework.theme(sub.thema_id).naam,
                "subthema_id": sub.id, "subthema": sub.naam}
-        row.update({code: statuses.get(code, Status.ONBEKEND).value for code in municipal})
+        row.update({status_column(code): statuses.get(code, Status.ONBEKEND).value
+                    for code in municipal})
         row.update({
             "prioriteit_regel": str(by_rule) if by_rule else "",
             "prioriteit": override.get("prioriteit") or (str(by_rule) if by_rule else ""),

@@ -94,7 +94,7 @@ def test_comparison_table_matches_the_scores(embedded):
 
 
 def test_unknown_unit_is_a_clear_error(embedded):
-    with pytest.raises(ValueError, match="onbekende eenheid 'X'; kies uit W, GM"):
+    with pytest.raises(ValueError, match="onbekende eenheid; verwacht een van W, GM"):
         p.Chapter.build(embedded, "X")
 
 

@@ -284,3 +284,18 @@ def test_a_workbook_sheet_is_named_in_the_study_file(study_copy):
                           encoding="utf-8")
     data = load_study_data(load_study(study_copy))
     assert data.ok and list(data.codings.frame["fragment"]) == ["Uit Excel"]
+
+
+def test_a_unit_code_cannot_overwrite_a_column_of_the_priority_table(study_copy):
+    text = study_copy.read_text(encoding="utf-8").replace("  - code: W\n", "  - code: thema\n")
+    study_copy.write_text(text, encoding="utf-8")
+    for name, old, new in [("oordelen.csv", "\nW,", "\nthema,"),
+                           ("codering-wijdemeren.csv", "\nW,", "\nthema,"),
+                           ("respondenten.csv", ",W,", ",thema,")]:
+        path = _data_dir(study_copy) / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    data = load_study_data(load_study(study_copy))
+    assert data.ok, [str(p) for p in data.problems if p.is_error][:3]
+    table = priorities(data, score(data)).set_index("subthema_id")
+    assert table.loc["pga", "thema"] == "Interventies"
+    assert table.loc["pga", "status thema"] == "oranje"

@@ -17,7 +17,7 @@ from basisop.batch.export import IndexEntry, index_html
 from basisop.batch.publish import HeldBack, Publisher
 from basisop.io.dataset import StudyData, load_study_data
 from basisop.io.study import PROJECT_ROOT, load_study
-from basisop.model import Study, Unit, did_you_mean, nearest
+from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -110,15 +110,12 @@ def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] |
         return study.eenheden
     chosen, problems = [], []
     for code in codes:
-        unit = next((u for u in study.eenheden if u.code == code), None) or study.unit(code)
-        if unit is None:
-            hint = nearest(code, [u.code for u in study.eenheden]
-                           + [u.naam for u in study.eenheden])
-            known = ", ".join(u.code for u in study.eenheden)
-            problems.append(Problem("--eenheid", f"onbekende eenheid '{code}'"
-                                    + did_you_mean(hint)
-                                    + f" (bekend: {known})"))
-        elif unit not in chosen:
+        try:
+            unit = study.require_unit(code)
+        except ValueError as exc:
+            problems.append(Problem("--eenheid", str(exc), value=code))
+            continue
+        if unit not in chosen:
             chosen.append(unit)
     return _stopped(problems) if problems else tuple(chosen)
 

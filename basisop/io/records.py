@@ -190,12 +190,7 @@ def parse_flag(text: str) -> bool:
 def _unit_parser(study: Study):
     @_memo
     def parse(text: str) -> str:
-        unit = study.unit(text)
-        if unit is None:
-            hint = nearest(text, [n for u in study.eenheden for n in (u.code, u.naam)])
-            codes = ", ".join(u.code for u in study.eenheden)
-            raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
-        return unit.code
+        return study.require_unit(text).code
     return parse
 
 
