@@ -5,6 +5,7 @@ This layer imports nothing of basisop; everything else builds on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -33,6 +34,9 @@ class Status(StrEnum):
 
 
 COLOURS = (Status.GROEN, Status.ORANJE, Status.ROOD)
+# The traffic light as drawn: in figures, and as code colours in a QDA tool's codebook.
+STATUS_COLOUR = {Status.GROEN: "#43A047", Status.ORANJE: "#FB8C00", Status.ROOD: "#E53935",
+                 Status.ONBEKEND: "#BDBDBD"}
 
 # The words the source uses for one status (DOMAIN.md: Red/Rood, Yellow/Geel/Oranje, Green/Groen).
 # "Roed" is a typo in the 2025 plan: it is deliberately not accepted, the loader suggests "rood".
@@ -162,6 +166,19 @@ def did_you_mean(hint: str | None) -> str:
 
 def _expected(what: str, hint: str | None) -> str:
     return f"verwacht {what}{did_you_mean(hint)}"
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def dutch_date(text: str) -> str:
+    """'2024-12-12' -> '12 december 2024'; anything else as given."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)

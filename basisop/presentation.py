@@ -10,7 +10,6 @@ attributed to "een respondent" and the role.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from basisop.io.dataset import StudyData
-from basisop.model import COLOURS, Level, Status, Study, Unit
+from basisop.model import COLOURS, STATUS_COLOUR, Level, Status, Study, Unit, dutch_date
 from basisop.scoring import (
     evidence,
     priorities,
@@ -31,7 +30,7 @@ from basisop.scoring import (
     theme_summary,
 )
 
-# Fill and text colours with enough contrast (WCAG AA) and a symbol that needs no colour.
+# Cell fill and text colours with enough contrast (WCAG AA), and a symbol that needs no colour.
 STATUS_STYLE = {
     Status.GROEN: ("#c8e6c9", "#1b5e20", "✓"),
     Status.ORANJE: ("#ffe0b2", "#8a4b00", "!"),
@@ -40,43 +39,30 @@ STATUS_STYLE = {
 }
 # Hatching for figures, so they read in black and white too.
 STATUS_HATCH = {Status.GROEN: "", Status.ORANJE: "..", Status.ROOD: "///", Status.ONBEKEND: "xx"}
-STATUS_PLOT_COLOUR = {Status.GROEN: "#43a047", Status.ORANJE: "#fb8c00", Status.ROOD: "#e53935",
-                      Status.ONBEKEND: "#bdbdbd"}
 SOURCE_TEXT = {"oordeel": "oordeel analist", "regel": "berekend (regel)", "onbekend": "—"}
 
-CSS = """
+_CSS_TEMPLATE = """
 <style>
-.bo { font-family: "Segoe UI", Arial, sans-serif; color: #212121; line-height: 1.45; }
-.bo table.bo-tabel { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em; }
-.bo table.bo-tabel th, .bo table.bo-tabel td { border: 1px solid #9e9e9e; padding: 4px 8px;
-  text-align: left; vertical-align: top; }
-.bo table.bo-tabel thead th { background: #37474f; color: #fff; }
-.bo .status { font-weight: 600; white-space: nowrap; -webkit-print-color-adjust: exact;
-  print-color-adjust: exact; }
-.bo .status-groen { background: #c8e6c9; color: #1b5e20; }
-.bo .status-oranje { background: #ffe0b2; color: #8a4b00; }
-.bo .status-rood { background: #ffcdd2; color: #8e0000; }
-.bo .status-onbekend { background: #eeeeee; color: #424242; font-style: italic; }
-.bo blockquote { margin: 0.4em 0 0.6em 1em; padding-left: 0.8em; border-left: 3px solid #90a4ae; }
-.bo .toeschrijving { color: #546e7a; font-size: 0.9em; }
-.bo .verantwoording { color: #455a64; font-size: 0.92em; }
-.bo .afwijking { border-left: 4px solid #8a4b00; padding-left: 0.6em; }
-.bo h2, .bo h3 { color: #263238; }
+.bo {{ font-family: "Segoe UI", Arial, sans-serif; color: #212121; line-height: 1.45; }}
+.bo table.bo-tabel {{ border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em; }}
+.bo table.bo-tabel th, .bo table.bo-tabel td {{ border: 1px solid #9e9e9e; padding: 4px 8px;
+  text-align: left; vertical-align: top; }}
+.bo table.bo-tabel thead th {{ background: #37474f; color: #fff; }}
+.bo .status {{ font-weight: 600; white-space: nowrap; -webkit-print-color-adjust: exact;
+  print-color-adjust: exact; }}
+{status_rules}
+.bo .status-onbekend {{ font-style: italic; }}
+.bo blockquote {{ margin: 0.4em 0 0.6em 1em; padding-left: 0.8em; border-left: 3px solid #90a4ae; }}
+.bo .toeschrijving {{ color: #546e7a; font-size: 0.9em; }}
+.bo .verantwoording {{ color: #455a64; font-size: 0.92em; }}
+.bo .afwijking {{ border-left: 4px solid #8a4b00; padding-left: 0.6em; }}
+.bo h2, .bo h3 {{ color: #263238; }}
 </style>
 """
-
-
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
-
-
-def dutch_date(text: str) -> str:
-    """'2024-12-12' -> '12 december 2024'; anything else as given."""
-    try:
-        day = dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return text
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+# The chapter's own styles, inline in its first output so JupyterLab shows them too.
+INLINE_CSS = _CSS_TEMPLATE.format(status_rules="\n".join(
+    f".bo .status-{s.value} {{ background: {fill}; color: {text}; }}"
+    for s, (fill, text, _) in STATUS_STYLE.items()))
 
 
 def esc(value: object) -> str:
@@ -155,7 +141,7 @@ def chapter_intro(chapter: Chapter) -> str:
             f"<p>{_study_line(study)}</p>"
             f"<p>Dit hoofdstuk beschrijft de aanpak van radicalisering en extremisme in "
             f"{esc(kind)} aan de hand van het wegingskader: {len(chapter.scores)} subthema's, "
-            f"waarvan {esc(summary)}.</p></div>{CSS}")
+            f"waarvan {esc(summary)}.</p></div>{INLINE_CSS}")
 
 
 def status_table(chapter: Chapter) -> str:
@@ -188,7 +174,7 @@ def profile_figure(chapter: Chapter) -> Figure:
     labels = list(summary["thema"])
     for status in Status:
         values = list(summary[status.value])
-        ax.barh(labels, values, left=left, color=STATUS_PLOT_COLOUR[status],
+        ax.barh(labels, values, left=left, color=STATUS_COLOUR[status],
                 hatch=STATUS_HATCH[status], edgecolor="#263238", label=status.label)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
@@ -297,7 +283,7 @@ def region_intro(region: Region) -> str:
     study = region.data.study
     units = ", ".join(f"{u.naam} ({u.code})" for u in study.eenheden)
     return (f'<div class="bo"><h1>Regionale vergelijking</h1><p>{_study_line(study)}</p>'
-            f"<p>Eenheden: {esc(units)}.</p></div>{CSS}")
+            f"<p>Eenheden: {esc(units)}.</p></div>{INLINE_CSS}")
 
 
 def comparison_table(region: Region) -> str:
@@ -336,7 +322,7 @@ def comparison_figure(region: Region) -> Figure:
             s = status.get((unit.code, sub.id))
             if s is None:
                 continue
-            ax.add_patch(plt.Rectangle((x, y), 1, 1, facecolor=STATUS_PLOT_COLOUR[s],
+            ax.add_patch(plt.Rectangle((x, y), 1, 1, facecolor=STATUS_COLOUR[s],
                                        hatch=STATUS_HATCH[s], edgecolor="#263238"))
             ax.text(x + 0.5, y + 0.5, STATUS_STYLE[s][2], ha="center", va="center",
                     fontsize=10, color="#000000")
@@ -346,7 +332,7 @@ def comparison_figure(region: Region) -> Figure:
     ax.set_yticks([i + 0.5 for i in range(len(subthemes))], [s.naam for s in subthemes],
                   fontsize=8)
     ax.xaxis.tick_top()
-    ax.legend(handles=[Patch(facecolor=STATUS_PLOT_COLOUR[s], hatch=STATUS_HATCH[s],
+    ax.legend(handles=[Patch(facecolor=STATUS_COLOUR[s], hatch=STATUS_HATCH[s],
                              edgecolor="#263238", label=f"{STATUS_STYLE[s][2]} {s.label}")
                        for s in Status],
               loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=8)

@@ -32,11 +32,11 @@ from basisop.io.refi import (
     read_project,
 )
 from basisop.io.refi import archive as refi_archive
-from basisop.io.refi.codebook import STATUS_COLOURS, guid_of, key_of
+from basisop.io.refi.codebook import guid_of, key_of
 from basisop.io.refi.mapping import VIA_DESCRIPTION, VIA_GUID, VIA_NAME, match_codes
 from basisop.io.study import load_study
 from basisop.io.tables import write_csv
-from basisop.model import QdaMapping, Status
+from basisop.model import QdaMapping
 
 SCHEMAS = Path("refi-qda/schemas")
 SAMPLES = Path("refi-qda/samples")
@@ -85,7 +85,6 @@ def test_codebook_is_schema_valid_and_byte_identical_on_re_export(tmp_path, shar
     oordeel = by_key["basisop:oordeel"]
     colours = {c.name: c.color for c in codes if c.parent == oordeel.guid}
     assert colours == {"Groen": "#43A047", "Oranje": "#FB8C00", "Rood": "#E53935"}
-    assert STATUS_COLOURS[Status.ROOD] == "#E53935"
     assert all(len(c.name) <= 63 for c in codes)
 
 

@@ -17,7 +17,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-from basisop.presentation import dutch_date
+from basisop.model import dutch_date
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATE = "basisop"

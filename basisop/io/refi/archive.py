@@ -52,6 +52,11 @@ def local_name(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def children(element: Element, name: str) -> list[Element]:
+    """The direct children with this local name, whatever their namespace."""
+    return [child for child in element if local_name(child.tag) == name]
+
+
 def namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 

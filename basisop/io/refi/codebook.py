@@ -17,12 +17,13 @@ from basisop.io.atomic import atomic_write_bytes
 from basisop.io.refi.archive import (
     MAX_CODE_DEPTH,
     QdpxError,
+    children,
     local_name,
     namespace,
     parse_xml,
     read_file_capped,
 )
-from basisop.model import COLOURS, Framework, Status, Study
+from basisop.model import COLOURS, STATUS_COLOUR, Framework, Study
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 CODEBOOK_NAMESPACES = ("urn:QDA-XML:codebook:1.0", "urn:QDA-XML:codebook:0:4",
@@ -31,7 +32,6 @@ CODEBOOK_NAMESPACES = ("urn:QDA-XML:codebook:1.0", "urn:QDA-XML:codebook:0:4",
 GUID_NAMESPACE = uuid.UUID("3b0f3c8e-6a51-5d0c-9d0e-7f6a2c4b8e15")
 KEY_PREFIX = "basisop"
 # The traffic-light colours of the report figures (presentation.STATUS_PLOT_COLOUR).
-STATUS_COLOURS = {Status.GROEN: "#43A047", Status.ORANJE: "#FB8C00", Status.ROOD: "#E53935"}
 OORDEEL_NAME = "Oordeel"
 # Some tools cut long code names (MAXQDA); the id at the start survives and is what is matched.
 MAX_NAME_CHARS = 63
@@ -162,7 +162,7 @@ def _oordeel_branch(codes: ET.Element, framework: Framework) -> None:
         meaning = framework.legenda.get(status, "")
         _code(branch, key_of("oordeel", status.value), status.label, True,
               f"{key_of('oordeel', status.value)}\n{status.label}"
-              + (f": {meaning}" if meaning else ""), STATUS_COLOURS[status])
+              + (f": {meaning}" if meaning else ""), STATUS_COLOUR[status])
 
 
 def _short(name: str) -> str:
@@ -176,14 +176,14 @@ def parse_codes(codes: ET.Element | None, file: str) -> list[QdaCode]:
     if codes is None:
         return []
     found: list[QdaCode] = []
-    stack = [(child, None, ()) for child in reversed(_children(codes, "Code"))]
+    stack = [(child, None, ()) for child in reversed(children(codes, "Code"))]
     while stack:
         element, parent, path = stack.pop()
         if len(path) >= MAX_CODE_DEPTH:
             raise QdpxError(file, f"codes zijn dieper genest dan {MAX_CODE_DEPTH} niveaus")
         code = _read_code(element, parent, path, file)
         found.append(code)
-        stack += [(child, code.guid, code.path) for child in reversed(_children(element, "Code"))]
+        stack += [(child, code.guid, code.path) for child in reversed(children(element, "Code"))]
     return found
 
 
@@ -193,14 +193,10 @@ def _read_code(element: ET.Element, parent: str | None, path: tuple[str, ...],
     name = element.get("name") or ""
     if not guid:
         raise QdpxError(file, f"code '{name}' heeft geen guid")
-    description = next((d.text or "" for d in _children(element, "Description")), "")
+    description = next((d.text or "" for d in children(element, "Description")), "")
     return QdaCode(guid=guid, name=name, description=description,
                    codable=(element.get("isCodable") or "").strip().lower() in ("true", "1"),
                    color=element.get("color") or "", parent=parent, path=(*path, name))
-
-
-def _children(element: ET.Element, name: str) -> list[ET.Element]:
-    return [child for child in element if local_name(child.tag) == name]
 
 
 def read_codebook(path: Path | str) -> list[QdaCode]:
@@ -213,7 +209,7 @@ def read_codebook(path: Path | str) -> list[QdaCode]:
     ns = namespace(root.tag)
     if ns and not ns.startswith("urn:QDA-XML:codebook:"):
         raise QdpxError(path.name, f"onbekende XML-namespace '{ns}' voor een codeboek")
-    codes = next(iter(_children(root, "Codes")), None)
+    codes = next(iter(children(root, "Codes")), None)
     if codes is None:
         raise QdpxError(path.name, "het codeboek heeft geen <Codes>")
     return parse_codes(codes, path.name)

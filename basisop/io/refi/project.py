@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
 
-from basisop.io.refi.archive import QdpxError, SafeArchive, local_name, namespace, parse_xml
+from basisop.io.refi.archive import (
+    QdpxError,
+    SafeArchive,
+    children,
+    local_name,
+    namespace,
+    parse_xml,
+)
 from basisop.io.refi.codebook import QdaCode, normalize_guid, parse_codes
 from basisop.io.tables import decode
 from basisop.problems import WARNING, Problem
@@ -116,18 +123,14 @@ def _project(root: Element, file: str) -> Project:
 
 
 def _all(root: Element, wrapper: str, name: str):
-    for outer in _kids(root, wrapper):
-        yield from _kids(outer, name)
-
-
-def _kids(element: Element, name: str) -> list[Element]:
-    return [child for child in element if local_name(child.tag) == name]
+    for outer in children(root, wrapper):
+        yield from children(outer, name)
 
 
 def _values(element: Element) -> dict[str, str]:
     values = {}
-    for vv in _kids(element, "VariableValue"):
-        ref = next(iter(_kids(vv, "VariableRef")), None)
+    for vv in children(element, "VariableValue"):
+        ref = next(iter(children(vv, "VariableRef")), None)
         value = next((v.text or "" for v in vv if local_name(v.tag) in _VALUE_ELEMENTS), "")
         if ref is not None:
             values[normalize_guid(ref.get("targetGUID"))] = value.strip()
@@ -136,7 +139,7 @@ def _values(element: Element) -> dict[str, str]:
 
 def _case(element: Element) -> Case:
     def refs(name: str) -> frozenset[str]:
-        return frozenset(normalize_guid(r.get("targetGUID")) for r in _kids(element, name))
+        return frozenset(normalize_guid(r.get("targetGUID")) for r in children(element, name))
 
     return Case(guid=normalize_guid(element.get("guid")), name=element.get("name") or "",
                 variables=_values(element), sources=refs("SourceRef"),
@@ -148,11 +151,11 @@ def _text_source(element: Element, archive: SafeArchive, project: Project) -> Te
     source = TextSource(guid=guid, name=element.get("name") or guid, text=None,
                         variables=_values(element))
     source.text = _source_text(element, source.name, archive, project)
-    for sel in _kids(element, "PlainTextSelection"):
+    for sel in children(element, "PlainTextSelection"):
         selection = _selection(sel, guid, source.name, project)
         if selection is not None:
             source.selections.append(selection)
-    if _kids(element, "Coding"):
+    if children(element, "Coding"):
         project.warn(f"bron '{source.name}': codering van de hele bron (zonder passage) "
                      "overgeslagen; codeer passages")
     return source
@@ -160,7 +163,7 @@ def _text_source(element: Element, archive: SafeArchive, project: Project) -> Te
 
 def _source_text(element: Element, name: str, archive: SafeArchive,
                  project: Project) -> str | None:
-    inline = next(iter(_kids(element, "PlainTextContent")), None)
+    inline = next(iter(children(element, "PlainTextContent")), None)
     if inline is not None:
         return inline.text or ""
     reference = (element.get("plainTextPath") or "").strip()
@@ -203,8 +206,8 @@ def _selection(element: Element, source: str, source_name: str,
         project.warn(f"bron '{source_name}': passage {guid} heeft geen geldige posities; "
                      "overgeslagen")
         return None
-    codes = tuple(normalize_guid(ref.get("targetGUID")) for coding in _kids(element, "Coding")
-                  for ref in _kids(coding, "CodeRef"))
+    codes = tuple(normalize_guid(ref.get("targetGUID")) for coding in children(element, "Coding")
+                  for ref in children(coding, "CodeRef"))
     # Some tools write start > end for a selection made backwards.
     return Selection(guid, source, min(start, end), max(start, end), codes)
 
