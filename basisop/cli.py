@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from basisop.model import SCORING_RULES
 from basisop.problems import ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("score", help="bereken de status per eenheid en subthema")
     _study_arg(p)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--regel", choices=["meerderheid", "gemiddelde", "strengst"],
+    p.add_argument("--regel", choices=SCORING_RULES,
                    help="scoringsregel (standaard: die van het studiebestand)")
     p.add_argument("--afwijkingen", action="store_true",
                    help="alleen de subthema's waar regel en oordeel van kleur verschillen")
@@ -153,17 +154,56 @@ def _codebook(args: argparse.Namespace) -> int:
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
-    from basisop.io.refi import import_project_cli
+    from basisop.io.refi import QdpxError, check_codings, import_project
+    from basisop.io.study import load_study
+    from basisop.io.tables import write_csv
 
-    return import_project_cli(args.project, study_path=args.study, output=args.output,
-                              unit_variable=args.eenheid_variabele,
-                              role_variable=args.rol_variabele)
+    study = load_study(args.study)
+    try:
+        result = import_project(args.project, study, unit_variable=args.eenheid_variabele,
+                                role_variable=args.rol_variabele)
+    except QdpxError as exc:
+        print(f"fout: {exc}\nNiets geschreven.", file=sys.stderr)
+        return EXIT_FAILED
+    for line in result.report_lines():
+        print(line)
+    if result.rows.empty:
+        print("Niets geschreven: geen enkele passage draagt een code uit het wegingskader.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    write_csv(result.rows, args.output)
+    print(f"{len(result.rows)} rijen geschreven naar {args.output}")
+    check = check_codings(study, args.output)
+    print(check.summary("Controle als 'basisop validate'"))
+    for problem in check.problems:
+        print(problem)
+    if check.rejected:
+        print(f"{check.rejected} rij(en) zouden worden afgewezen (redenen hierboven); pas het "
+              "project of de studie aan, of verbeter de CSV.", file=sys.stderr)
+    if result.review:
+        print("Controleer de fragmenten: de posities in dit project zijn niet eenduidig te lezen.",
+              file=sys.stderr)
+    if check.rejected or result.review:
+        return EXIT_FAILED
+    print("Geldig: voeg het bestand toe aan 'codering:' in het studiebestand.")
+    return EXIT_OK
 
 
 def _check_privacy(args: argparse.Namespace) -> int:
-    from basisop.privacy import check_privacy_cli
+    from basisop.privacy import check_paths, guard_for
 
-    return check_privacy_cli(args.paths, study_path=args.study)
+    guard, source = guard_for(args.study)
+    print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
+    findings = check_paths(args.paths, guard)
+    for finding in findings:
+        print(finding)
+    if findings:
+        files = len({f.file for f in findings})
+        print(f"{len(findings)} bevinding(en) in {files} bestand(en): niet verspreiden.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print("Geen persoonsgegevens of vertrouwelijke tekst gevonden.")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -118,7 +118,8 @@ def parse_status(text: str, *, allow_unknown: bool = False) -> Status:
     hint = nearest(text, choices)
     if hint is not None and hint in STATUS_VOCABULARY:
         hint = STATUS_VOCABULARY[hint].value
-    raise ValueError(_expected("groen, oranje of rood", hint))
+    raise ValueError(_expected("groen, oranje, rood of onbekend" if allow_unknown
+                               else "groen, oranje of rood", hint))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ from matplotlib.patches import Patch
 from basisop.io.dataset import StudyData
 from basisop.model import COLOURS, STATUS_COLOUR, Level, Status, Study, Unit, dutch_date
 from basisop.scoring import (
+    SOURCE_JUDGEMENT,
+    SOURCE_RULE,
+    SOURCE_UNKNOWN,
     evidence,
     priorities,
     recommendations_for,
@@ -39,7 +42,8 @@ STATUS_STYLE = {
 }
 # Hatching for figures, so they read in black and white too.
 STATUS_HATCH = {Status.GROEN: "", Status.ORANJE: "..", Status.ROOD: "///", Status.ONBEKEND: "xx"}
-SOURCE_TEXT = {"oordeel": "oordeel analist", "regel": "berekend (regel)", "onbekend": "—"}
+SOURCE_TEXT = {SOURCE_JUDGEMENT: "oordeel analist", SOURCE_RULE: "berekend (regel)",
+               SOURCE_UNKNOWN: "—"}
 
 _CSS_TEMPLATE = """
 <style>
@@ -228,11 +232,11 @@ def _judgement_text(r: dict) -> str:
     evidence_text = (f"{r['fragmenten']} fragment{'' if r['fragmenten'] == 1 else 'en'} van "
                      f"{r['respondenten']} respondent{'' if r['respondenten'] == 1 else 'en'} "
                      f"({counts})")
-    if r["bron"] == "oordeel":
+    if r["bron"] == SOURCE_JUDGEMENT:
         text = f"Oordeel van de analisten: {Status(r['status']).value}."
         if r["motivering"]:
             text += f" {r['motivering']}"
-    elif r["bron"] == "regel":
+    elif r["bron"] == SOURCE_RULE:
         text = "Geen oordeel vastgelegd; de status is berekend met de regel."
     else:
         text = "Niet beoordeeld: er is geen oordeel en geen gecodeerd bewijs met een kleur."
@@ -434,7 +438,7 @@ def district_view(region: Region) -> str:
 
 def district_recommendations(region: Region) -> str:
     recs = region.data.recommendations.frame
-    recs = recs[recs["niveau"] == "Districtelijk"]
+    recs = recs[recs["niveau"] == Level.DISTRICTELIJK.value]
     items = "".join(f"<li><strong>{esc(r['titel'] or r['id'])}</strong><br>{esc(r['tekst'])}</li>"
                     for r in recs.to_dict("records"))
     return (f'<div class="bo"><h2>Aanbevelingen voor de districtelijke aanpak</h2>'

@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 import unicodedata
 import zipfile
 from bisect import bisect_right
@@ -628,19 +627,3 @@ def guard_for(study_path: Path | None) -> tuple[PrivacyGuard, str]:
         return PrivacyGuard.for_study(load_study_data(study)), f"standaardstudie {study.id}"
     except (ValidationError, OSError):
         return PrivacyGuard.generic(), "alleen algemene regels (standaardstudie niet te laden)"
-
-
-def check_privacy_cli(paths: list[Path], *, study_path: Path | None) -> int:
-    """`basisop check-privacy`: print each finding; exit 1 if any, 0 if none."""
-    guard, source = guard_for(study_path)
-    print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
-    findings = check_paths(paths, guard)
-    for finding in findings:
-        print(finding)
-    if findings:
-        files = len({f.file for f in findings})
-        print(f"{len(findings)} bevinding(en) in {files} bestand(en): niet verspreiden.",
-              file=sys.stderr)
-        return 1
-    print("Geen persoonsgegevens of vertrouwelijke tekst gevonden.")
-    return 0

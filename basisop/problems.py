@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-
-import pandas as pd
+from dataclasses import dataclass
 
 ERROR = "fout"
 WARNING = "waarschuwing"
@@ -49,12 +47,3 @@ class ValidationError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def errors(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.is_error]
-
-
-def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    columns = ["severity", "file", "row", "column", "value", "reason"]
-    return pd.DataFrame([asdict(p) for p in problems], columns=columns)

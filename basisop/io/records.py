@@ -17,7 +17,6 @@ from basisop.io.tables import Row, Table, read_table
 from basisop.model import (
     Framework,
     PriorityRange,
-    Status,
     Study,
     did_you_mean,
     nearest,
@@ -367,8 +366,3 @@ def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
     if register is None:
         return None
     return {_compare_key(r["id"]): r for r in register.to_dict("records")}
-
-
-def parse_oordeel(value: str) -> Status | None:
-    """A fragment's oordeel as stored in a loaded codings frame ('' when none)."""
-    return Status(value) if value else None

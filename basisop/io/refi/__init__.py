@@ -15,12 +15,11 @@ from basisop.io.refi.importer import (
     UnmappedCode,
     check_codings,
     import_project,
-    import_project_cli,
     passage_texts,
 )
 from basisop.io.refi.positions import CODE_POINTS, UTF16
 from basisop.io.refi.project import read_project
 
 __all__ = ["CODE_POINTS", "UTF16", "ImportResult", "QdpxError", "UnmappedCode", "check_codings",
-           "codebook_bytes", "import_project", "import_project_cli", "passage_texts",
+           "codebook_bytes", "import_project", "passage_texts",
            "read_codebook", "read_project", "write_codebook"]

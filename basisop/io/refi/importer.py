@@ -8,7 +8,6 @@ of the same source; unit, role and respondent come from variables and cases (see
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +19,9 @@ from basisop.io.refi.archive import QdpxError
 from basisop.io.refi.mapping import CodeMatch, match_codes
 from basisop.io.refi.positions import PositionDecision, TextIndex, decide_unit
 from basisop.io.refi.project import Case, Project, Selection, TextSource, read_project
-from basisop.io.tables import write_csv
 from basisop.model import Study, normalize_key
 from basisop.problems import WARNING, Problem
 
-EXIT_OK, EXIT_FAILED = 0, 1
 UNIT_VARIABLES = ("eenheid", "gemeente", "unit", "municipality")
 ROLE_VARIABLES = ("rol", "functie", "role")
 RESPONDENT_VARIABLES = ("respondent", "respondent-id", "respondentid", "respondentcode")
@@ -137,46 +134,6 @@ def check_codings(study: Study, path: Path) -> LoadResult:
     """What `basisop validate` would say of a codings file, with the study's register."""
     register = load_register(study) if study.respondenten else None
     return load_codings(study, [path], register=register.frame if register is not None else None)
-
-
-def import_project_cli(project: Path, *, study_path: Path | None, output: Path,
-                       unit_variable: str | None, role_variable: str | None) -> int:
-    """`basisop import-qdpx`: import, report, write the CSV, check it as validate would."""
-    from basisop.io.study import load_study
-
-    study = load_study(study_path)
-    try:
-        result = import_project(project, study, unit_variable=unit_variable,
-                                role_variable=role_variable)
-    except QdpxError as exc:
-        print(f"fout: {exc}", file=sys.stderr)
-        print("Niets geschreven.", file=sys.stderr)
-        return EXIT_FAILED
-    for line in result.report_lines():
-        print(line)
-    if result.rows.empty:
-        print("Niets geschreven: geen enkele passage draagt een code uit het wegingskader.",
-              file=sys.stderr)
-        return EXIT_FAILED
-    write_csv(result.rows, output)
-    print(f"{len(result.rows)} rijen geschreven naar {output}")
-    return _report_check(check_codings(study, output), result)
-
-
-def _report_check(check: LoadResult, result: ImportResult) -> int:
-    print(check.summary("Controle als 'basisop validate'"))
-    for problem in check.problems:
-        print(problem)
-    failed = check.rejected > 0 or result.review
-    if check.rejected:
-        print(f"{check.rejected} rij(en) zouden worden afgewezen (redenen hierboven); pas het "
-              "project of de studie aan, of verbeter de CSV.", file=sys.stderr)
-    if result.review:
-        print("Controleer de fragmenten: de posities in dit project zijn niet eenduidig te lezen.",
-              file=sys.stderr)
-    if not failed:
-        print("Geldig: voeg het bestand toe aan 'codering:' in het studiebestand.")
-    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _unmapped(project: Project, matches: dict[str, CodeMatch]) -> list[UnmappedCode]:

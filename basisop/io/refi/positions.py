@@ -32,9 +32,6 @@ class TextIndex:
         # UTF-16 offset at which the k-th astral character starts: its code-point index + k.
         self._astral = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]
 
-    @property
-    def has_astral(self) -> bool:
-        return bool(self._astral)
 
     def from_utf16(self, offset: int) -> int | None:
         """The code-point offset, or None when it falls inside a surrogate pair or past the end."""
