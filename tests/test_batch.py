@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -350,3 +351,18 @@ def test_no_guard_no_run(tmp_path, monkeypatch, capsys):
     assert not result.ok
     assert "privacycontrole niet mogelijk" in capsys.readouterr().out
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_kernels_run_in_this_python_whatever_kernelspec_a_user_has(tmp_path, monkeypatch):
+    """A user's own "python3" kernelspec (searched first) must not take the notebooks elsewhere."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/nergens/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "elders", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    job = NotebookJob("echo", "echo", ECHO / "hoofdstuk.ipynb", {"eenheid": "W"}, "Echo")
+    (outcome,) = run_notebooks([job], staging=tmp_path / "staging", workers=1, timeout=120)
+    assert outcome.ok, outcome.failure
+    assert _echoed(outcome.executed)["python"] == ("str", repr(sys.executable))

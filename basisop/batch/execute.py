@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import uuid
 from collections import deque
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import papermill
 import psutil
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
@@ -301,6 +303,16 @@ class _IpcKernelManager(AsyncKernelManager):
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
         return str(runtime / f"k-{uuid.uuid4().hex[:12]}.json")
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        # Always this environment's Python: a user's own "python3" kernelspec (searched before
+        # the environment's) may point to a Python without basisop.
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3 (basisop)", language="python", resource_dir="")
+        return self._kernel_spec
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         # The kernel's own stdout/stderr (log lines such as "KeyboardInterrupt caught in
