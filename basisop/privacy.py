@@ -233,7 +233,7 @@ class PrivacyGuard:
     """What must never be circulated, compiled once, and the scan of texts and files for it."""
 
     def __init__(self, *, literals: Iterable[tuple[str, str]] = (),
-                 respondent_ids: Iterable[str] = (), generic_rules: bool = True,
+                 respondent_ids: Iterable[str] = (),
                  allowed: Iterable[str] = ()):
         """`literals`: (rule, datum) pairs matched case-, accent- and whitespace-insensitively.
 
@@ -251,7 +251,6 @@ class PrivacyGuard:
         self._id_count = len(ids)
         self._ids_re = re.compile(r"(?<![\w/-])(?:" + "|".join(map(re.escape, ids))
                                   + r")(?![\w/-])") if ids else None
-        self.generic_rules = generic_rules
 
     @classmethod
     def for_study(cls, data: StudyData) -> PrivacyGuard:
@@ -277,9 +276,8 @@ class PrivacyGuard:
         parts = [f"{n}× {rule}" for rule, n in sorted(counts.items())]
         if self._ids_re is not None:
             parts.append(f"{self._id_count} respondent-id's")
-        if self.generic_rules:
-            parts += ["e-mailadressen", "telefoonnummers"]
-        return ", ".join(parts) or "niets"
+        parts += ["e-mailadressen", "telefoonnummers"]
+        return ", ".join(parts)
 
     # scanning
 
@@ -371,8 +369,6 @@ class PrivacyGuard:
         if self._ids_re is not None:
             for match in self._ids_re.finditer(text):
                 yield _Hit(RULE_RESPONDENT, match.group(), view.source_offset(match.start()))
-        if not self.generic_rules:
-            return
         for match in _EMAIL.finditer(text):
             key = match.group().casefold()
             if not _WOO_CODE.fullmatch(match.group("local")) and key not in self._allowed:
