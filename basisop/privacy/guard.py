@@ -8,18 +8,23 @@ stripped and entities unescaped; for JSON the string values) so markup cannot hi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from basisop.io.dataset import StudyData
 from basisop.privacy import formats
 from basisop.privacy.detectors import (
+    RULE_CONTACT,
+    RULE_NAME,
     Finding,
     Hit,
     exact_hits,
     generic_key,
     id_pattern,
     literal_pattern,
+    phone_hits,
+    register_phone_pattern,
 )
 from basisop.privacy.study import study_data
 from basisop.privacy.text import Mapped, fold, fold_view
@@ -28,7 +33,7 @@ from basisop.privacy.text import Mapped, fold, fold_view
 class PrivacyGuard:
     """What must never be circulated, compiled once, and the scan of texts and files for it."""
 
-    def __init__(self, *, literals: Iterable[tuple[str, str]] = (),
+    def __init__(self, *, literals: Collection[tuple[str, str]] = (),
                  respondent_ids: Iterable[str] = (),
                  allowed: Iterable[str] = ()):
         """`literals`: (rule, datum) pairs matched case-, accent- and whitespace-insensitively.
@@ -43,6 +48,8 @@ class PrivacyGuard:
             if key:
                 self._rule_of.setdefault(key, rule)
         self._literal_re = literal_pattern(self._rule_of)
+        self._phones_re = register_phone_pattern(
+            datum for rule, datum in literals if rule != RULE_NAME)
         ids = {i.strip() for i in respondent_ids if i and i.strip()}
         self._id_count = len(ids)
         self._ids_re = id_pattern(ids)
@@ -82,13 +89,27 @@ class PrivacyGuard:
         return formats.scan_file(path, self._scan_views)
 
     def _scan_views(self, views: list[Mapped]) -> list[Hit]:
+        """Every rule on every view, but phone numbers only in the text a reader sees (the
+        last view): a stylesheet or a figure's path data is full of digit runs."""
         hits: list[Hit] = []
         for view in views:
             hits += exact_hits(view, self._ids_re, self._allowed)
-            if self._literal_re is not None:
-                folded = fold_view(view)
-                for match in self._literal_re.finditer(folded.text):
-                    key = match.group()
-                    hits.append(Hit(self._rule_of[key], key,
-                                    folded.source_offset(match.start())))
+            hits += self._literal_hits(view)
+        registered = {h.offset for h in hits if h.rule == RULE_CONTACT}
+        if views:  # a register number is reported once, as the register's
+            hits += [h for h in phone_hits(views[-1], self._allowed)
+                     if h.offset not in registered]
+        return hits
+
+    def _literal_hits(self, view: Mapped) -> list[Hit]:
+        """Register data and confidential text, folded; register numbers digits-only."""
+        hits = []
+        if self._phones_re is not None:
+            hits += [Hit(RULE_CONTACT, re.sub(r"\D", "", m.group()),
+                         view.source_offset(m.start()))
+                     for m in self._phones_re.finditer(view.text)]
+        if self._literal_re is not None:
+            folded = fold_view(view)
+            hits += [Hit(self._rule_of[m.group()], m.group(), folded.source_offset(m.start()))
+                     for m in self._literal_re.finditer(folded.text)]
         return hits
