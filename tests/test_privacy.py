@@ -224,8 +224,65 @@ def test_allowed_addresses_pass_only_when_listed():
 
 
 def test_respondent_ids_match_whole_ids_only(guard):
-    assert guard.scan_text("W-R12, DW-R1, W-R1x, B/L-G, w-r1", "t.txt") == []
+    assert guard.scan_text("W-R12, DW-R1, W-R1x, B/L-G, w-r12", "t.txt") == []
     assert [f.rule for f in guard.scan_text("(W-R1)", "t.txt")] == [RULE_RESPONDENT]
+
+
+def test_respondent_ids_in_other_case_are_found_in_the_reader_text_only(guard):
+    assert [f.rule for f in guard.scan_text("respondent w-r1 zegt", "t.txt")] == [
+        RULE_RESPONDENT]
+    assert [f.rule for f in guard.scan_text(chapter("<p>Hi-r2 zegt</p>"), "h.html")] == [
+        RULE_RESPONDENT]
+    minified = chapter("<script>var a=w-r1;</script><p>Een respondent</p>")
+    assert guard.scan_text(minified, "h.html") == []
+
+
+# -- names as registers and writers spell them ------------------------------------------------
+
+REGISTERED = [(RULE_NAME, "Vries, Jan de"), (RULE_NAME, "Jan Peter Jansen"),
+              (RULE_NAME, NAME), (RULE_NAME, "Piet Groen"), (RULE_NAME, "Sanne de Wit"),
+              (RULE_NAME, "Kees van Huizen"), (RULE_NAME, "Bram Timmermans")]
+
+
+def name_guard(allowed=()) -> PrivacyGuard:
+    from basisop.privacy.study import name_forms
+
+    literals = [(rule, form) for rule, name in REGISTERED for form in name_forms(name)]
+    return PrivacyGuard(literals=literals, allowed=allowed)
+
+
+@pytest.mark.parametrize("text", [
+    "Jan de Vries", "J. de Vries", "J.de Vries", "Vries, Jan de", "Vries, J.", "De Vries zegt",
+    "J. Jansen", "J.P. Jansen", "Jansen, J.", "Jansen, Jan Peter", "Jan Peter Jan-\nsen",
+    "mevrouw Van Dijk-Öztürk", "Annemieke van Dijk-\nÖztürk", "Timmermans",
+    "J\u0430n de Vri\u0435s", "ＪＡＮ ＤＥ ＶＲＩＥＳ", "S. de Wit", "de Wit", "P. Groen"])
+def test_registered_names_are_found_as_writers_spell_them(text):
+    findings = name_guard().scan_text(f"Volgens {text} is het netwerk op orde.", "t.txt")
+    assert [f.rule for f in findings][:1] == [RULE_NAME], text
+
+
+@pytest.mark.parametrize("text", [
+    "Het subthema staat op groen.", "Groen: basis op orde; Jan en Piet", "Jansen zegt",
+    "de witte vlek", "Wit en zwart", "Jan-\nnie", "Huizen en Laren"])
+def test_what_name_rules_let_pass(text):
+    """First names alone and short surnames without tussenvoegsel pass (README: their cost)."""
+    assert name_guard().scan_text(text, "t.txt") == []
+
+
+def test_reviewed_exception_lets_only_that_text_pass():
+    text = "Het college van Huizen besluit."
+    assert [f.rule for f in name_guard().scan_text(text, "t.txt")] == [RULE_NAME]
+    allowed = name_guard(allowed=["van Huizen"])
+    assert allowed.scan_text(text, "t.txt") == []
+    assert [f.rule for f in allowed.scan_text("K. van Huizen zegt", "t.txt")] == [RULE_NAME]
+    assert [f.rule for f in allowed.scan_text("Kees van Huizen", "t.txt")] == [RULE_NAME]
+
+
+def test_exceptions_never_let_confidential_text_or_ids_pass(guard):
+    exempt = PrivacyGuard(literals=[(RULE_CONFIDENTIAL, CONFIDENTIAL)], respondent_ids=["W-R1"],
+                          allowed=[CONFIDENTIAL, "W-R1"])
+    assert {f.rule for f in exempt.scan_text(f"{CONFIDENTIAL} W-R1", "t.txt")} == {
+        RULE_CONFIDENTIAL, RULE_RESPONDENT}
 
 
 def test_short_one_word_names_are_ignored_full_names_not():

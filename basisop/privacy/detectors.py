@@ -24,6 +24,8 @@ RULE_CONFIDENTIAL = "vertrouwelijk fragment"
 RULE_RESPONDENT = "respondent-id"
 RULE_UNCHECKABLE = "niet te controleren bestand"
 RULE_MISSING = "pad niet gevonden"
+# What a study's `privacy: toegestaan:` may let pass; never a confidential fragment or an id.
+EXEMPTABLE = (RULE_NAME, RULE_CONTACT, RULE_PERSONAL, RULE_EMAIL, RULE_PHONE)
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[\w.%+-]+)@(?P<domain>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
@@ -58,12 +60,14 @@ class Hit:
     offset: int  # in the view's source
 
 
-def id_pattern(respondent_ids: Iterable[str]) -> re.Pattern[str] | None:
+def id_pattern(respondent_ids: Iterable[str], *, any_case: bool = False
+               ) -> re.Pattern[str] | None:
     """Respondent ids, longest first, not inside a longer word or path."""
     ids = sorted({i.strip() for i in respondent_ids if i and i.strip()}, key=len, reverse=True)
     if not ids:
         return None
-    return re.compile(r"(?<![\w/-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
+    return re.compile(r"(?<![\w/-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w/-])",
+                      re.IGNORECASE if any_case else 0)
 
 
 def exact_hits(view: Mapped, ids_re: re.Pattern[str] | None, allowed: set[str]
@@ -72,7 +76,8 @@ def exact_hits(view: Mapped, ids_re: re.Pattern[str] | None, allowed: set[str]
     text = view.text
     if ids_re is not None:
         for match in ids_re.finditer(text):
-            yield Hit(RULE_RESPONDENT, match.group(), view.source_offset(match.start()))
+            yield Hit(RULE_RESPONDENT, match.group().casefold(),
+                      view.source_offset(match.start()))
     for match in _EMAIL.finditer(text):
         key = match.group().casefold()
         if not _WOO_CODE.fullmatch(match.group("local")) and key not in allowed:
