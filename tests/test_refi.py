@@ -476,3 +476,51 @@ def test_not_a_zip_is_refused(study, tmp_path):
         import_project(_write(tmp_path, b"PK\x03\x04 not really"), study)
     with pytest.raises(QdpxError, match="bestand niet gevonden"):
         import_project(tmp_path / "missing.qdpx", study)
+
+
+# --- the codings loader: several checklist items, analyst's notes ----------------------------
+
+def _codings_csv(tmp_path: Path, rows: list[dict]) -> Path:
+    import pandas as pd
+
+    path = tmp_path / "codering.csv"
+    write_csv(pd.DataFrame(rows), path)
+    return path
+
+
+def test_loader_keeps_several_checklist_items_of_one_passage_as_ids(study, tmp_path):
+    base = {"eenheid": "W", "respondent": "W-R1", "subthema": "", "fragment": "Een passage."}
+    path = _codings_csv(tmp_path, [
+        {**base, "checklist": "informatiepositie.1; Informatiepositie.3"},
+        {**base, "fragment": "Twee.",
+         "checklist": "informatiepositie.1;wetgeving_informatiedeling.1"},
+        {**base, "fragment": "Drie.", "checklist": "informatiepositie.2; bestaat.niet"}])
+    result = check_codings(study, path)
+    assert result.frame["checklist"].tolist() == ["informatiepositie.1;informatiepositie.3"]
+    assert result.frame["subthema"].tolist() == ["informatiepositie"]
+    reasons = [p.reason for p in result.problems if p.is_error]
+    assert any("wetgeving_informatiedeling.1 hoort bij subthema wetgeving_informatiedeling, "
+               "niet bij informatiepositie" in r for r in reasons)
+    assert any(r.startswith("'bestaat.niet': onbekend") for r in reasons)
+
+
+def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
+    import csv
+
+    from basisop.io.dataset import load_study_data
+    from basisop.privacy import RULE_CONFIDENTIAL, PrivacyGuard
+
+    note = "Memo: Jan de Vries van de moskee belde hierover na afloop van het interview."
+    path = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024" / "codering-huizen.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0].append("notities")
+    rows[1].append(note)
+    rows[2:] = [r + [""] for r in rows[2:]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    data = load_study_data(load_study(study_copy))
+    frame = data.codings.frame
+    assert frame.loc[frame["notities"] != "", "notities"].tolist() == [note]
+    guard = PrivacyGuard.for_study(data)
+    assert [f.rule for f in guard.scan_text(f"<p>{note}</p>", "h.html")] == [RULE_CONFIDENTIAL]
