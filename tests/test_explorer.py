@@ -25,6 +25,8 @@ def test_choosing_a_matrix_cell_shows_its_fragments_and_the_rule_beside_the_judg
     explorer.judgement.value = "rood"  # a filter set before is cleared by the choice
     explorer.cells["Hi", "informatiepositie"].click()
     assert (explorer.unit.value, explorer.subtheme.value) == ("Hi", "informatiepositie")
+    marked = [key for key, button in explorer.cells.items() if button.layout.border]
+    assert marked == [("Hi", "informatiepositie")]
     codings = explorer.bench.data.codings.frame
     mine = codings[(codings["eenheid"] == "Hi") & (codings["subthema"] == "informatiepositie")]
     shown = explorer.fragments.value

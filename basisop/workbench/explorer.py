@@ -22,6 +22,8 @@ from basisop.workbench.whatif import NO_JUDGEMENT
 
 ALL = ""
 AS_RECORDED = ""
+CELL_WIDTH = "112px"
+SELECTED_BORDER = "3px solid #263238"
 SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "oordeel", "fragment", "bron",
                  "bestand", "rij"]
 
@@ -41,7 +43,8 @@ class Explorer:
         self.last_what_if = None
         self._quiet = False
         self._build_filters()
-        self.fragments = w.HTML()
+        # Scrolls on its own, so the matrix and the what-if stay near.
+        self.fragments = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
         self.matrix = w.GridBox()
         self.cells: dict[tuple[str, str], w.Button] = {}
         self.detail = w.HTML("<p>Kies een cel in de statusmatrix.</p>")
@@ -124,13 +127,13 @@ class Explorer:
                 children.append(self._cell(unit.code, sub.id, Status(status), name))
         self.matrix.children = children
         self.matrix.layout = w.Layout(grid_template_columns=f"minmax(220px, max-content) "
-                                                            f"repeat({len(units)}, 96px)",
+                                                            f"repeat({len(units)}, {CELL_WIDTH})",
                                       grid_gap="2px")
 
     def _cell(self, unit: str, sub: str, status: Status, name: str) -> w.Button:
         fill, _, symbol = STATUS_STYLE[status]
         button = w.Button(description=f"{symbol} {status.label}", tooltip=f"{unit} – {name}",
-                          layout=w.Layout(width="96px"))
+                          layout=w.Layout(width=CELL_WIDTH))
         button.style.button_color = fill
         button.on_click(lambda _: self.select(unit, sub))
         self.cells[unit, sub] = button
@@ -138,7 +141,10 @@ class Explorer:
 
     def select(self, unit: str, subtheme: str) -> None:
         """A cell chosen: its fragments, the rule beside the judgement, a fresh what-if."""
+        if self.selected in self.cells:
+            self.cells[self.selected].layout.border = ""
         self.selected = (unit, subtheme)
+        self.cells[unit, subtheme].layout.border = SELECTED_BORDER
         with self._one_refresh():
             self.unit.value, self.subtheme.value = unit, subtheme
             self.role.value, self.judgement.value, self.text.value = ALL, ALL, ""
