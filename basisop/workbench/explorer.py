@@ -7,6 +7,7 @@ drive it without a browser. Its panes are HTML widgets whose `value` is the show
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,7 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from basisop.model import SCORING_RULES, Status
-from basisop.presentation import INLINE_CSS, STATUS_STYLE, esc, status_badge
+from basisop.presentation import INLINE_CSS, STATUS_STYLE, status_badge
 from basisop.problems import ValidationError
 from basisop.scoring import disagreements
 from basisop.workbench.study import Workbench, in_full
@@ -26,6 +27,10 @@ CELL_WIDTH = "112px"
 SELECTED_BORDER = "3px solid #263238"
 SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "oordeel", "fragment", "bron",
                  "bestand", "rij"]
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value))
 
 
 def table_html(frame: pd.DataFrame) -> str:

@@ -26,12 +26,12 @@ class Preview:
     @property
     def page(self) -> str:
         return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
-                f"<title>{p.esc(self.title)}</title></head><body>{''.join(self.fragments)}"
+                f"<title>{html.escape(self.title)}</title></head><body>{''.join(self.fragments)}"
                 "</body></html>")
 
     def _repr_html_(self) -> str:
         # No allow-scripts: the preview needs none, and a fragment's script must never run.
-        return (f'<iframe title="{p.esc(self.title)}" sandbox="" srcdoc="'
+        return (f'<iframe title="{html.escape(self.title)}" sandbox="" srcdoc="'
                 f'{html.escape(self.page, quote=True)}" style="width: 100%; '
                 f'height: {PREVIEW_HEIGHT}px; border: 1px solid #9e9e9e;"></iframe>')
 
@@ -42,6 +42,7 @@ def chapter_fragments(data: StudyData, unit_code: str) -> tuple[str, ...]:
     fragments = [
         p.chapter_intro(chapter),
         p.section("Legenda") + p.legend_html(data),
+        p.method_html(chapter),
         p.section("Ingevuld wegingskader") + p.status_table(chapter),
         p.figure_html(p.profile_figure(chapter),
                       f"Aantal subthema's per status en thema voor {chapter.unit.naam}"),
@@ -58,6 +59,7 @@ def region_fragments(data: StudyData) -> tuple[str, ...]:
     return (
         p.region_intro(region),
         p.section("Legenda") + p.legend_html(data),
+        p.region_method_html(region),
         p.section("Alle eenheden naast elkaar") + p.comparison_table(region),
         p.figure_html(p.comparison_figure(region),
                       "Status per eenheid en subthema, met arcering en symbool per status"),

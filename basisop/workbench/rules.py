@@ -8,7 +8,7 @@ import pandas as pd
 
 from basisop.io.dataset import StudyData
 from basisop.model import COLOURS, SCORING_RULES
-from basisop.scoring import score
+from basisop.scoring import rule_agreement, score
 
 _COLOUR_VALUES = [s.value for s in COLOURS]
 
@@ -40,10 +40,10 @@ def compare_rules(data: StudyData) -> pd.DataFrame:
     rows = []
     for rule, scores in scores_by_rule(data).items():
         both = both_coloured(scores)
+        compared, differ = rule_agreement(scores)
         rows.append({
             "regel": rule, "in_gebruik": rule == data.study.scoring.regel,
-            "vergeleken": len(both), "gelijk": int((~both["afwijking"]).sum()),
-            "afwijkingen": int(both["afwijking"].sum()),
+            "vergeleken": compared, "gelijk": compared - differ, "afwijkingen": differ,
             "kappa": round(cohen_kappa(list(both["oordeel"]), list(both["berekend"])), 3),
         })
     return pd.DataFrame(rows)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from basisop.io.dataset import StudyData
 from basisop.model import Status
-from basisop.scoring import disagreements, priorities, recommendations_for, score
+from basisop.scoring import disagreements, priorities, reaches, score
 
 # The what-if's choice that removes the recorded judgement, so the rule decides.
 NO_JUDGEMENT = "geen oordeel"
@@ -75,7 +75,10 @@ def what_if(data: StudyData, eenheid: str, subthema: str, *, status: str | None 
     after = score(changed, settings)
     result = WhatIf(eenheid, subthema, settings.regel, before, after,
                     priorities(data, before), priorities(changed, after), pd.DataFrame())
-    recs = recommendations_for(data, eenheid, [subthema])
+    unit = data.study.require_unit(eenheid)
+    recs = pd.DataFrame([r for r in data.recommendations.frame.to_dict("records")
+                         if reaches(r, unit) and subthema in r["subthemas"].split(";")],
+                        columns=data.recommendations.frame.columns)
     recs = recs[["id", "niveau", "titel", "tekst"]].assign(
         status_voor=result.status("before"), status_na=result.status("after"))
     return replace(result, recommendations=recs.reset_index(drop=True))
