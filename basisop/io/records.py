@@ -402,3 +402,8 @@ def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
     if register is None:
         return None
     return {_compare_key(r["id"]): r for r in register.to_dict("records")}
+
+
+def subtheme_parser(framework: Framework) -> Callable[[str], str]:
+    """The loader's reading of a subtheme (id, naam or alias -> id, else a hint), for filters."""
+    return _subtheme_parser(framework)
