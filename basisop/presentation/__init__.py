@@ -422,23 +422,3 @@ def rule_note(region: Region) -> str:
     """How often the rule and the analysts agree, so readers can weigh the colours."""
     both, differ = rule_agreement(region.scores)
     return _render("rule_note", rule=region.data.study.scoring.regel, both=both, differ=differ)
-
-
-# --- Exploration ---------------------------------------------------------------------------
-
-def filter_fragments(data: StudyData, *, eenheid: str | None = None,
-                     subthema: str | None = None, rol: str | None = None,
-                     oordeel: str | None = None) -> pd.DataFrame:
-    """The analyst's view of the codings, filtered; names resolve like the loader's."""
-    frame = data.codings.frame
-    if eenheid:
-        unit = data.study.unit(eenheid)
-        frame = frame[frame["eenheid"] == (unit.code if unit else eenheid)]
-    if subthema:
-        sub = data.study.framework.subtheme(subthema)
-        frame = frame[frame["subthema"] == (sub.id if sub else subthema)]
-    if rol:
-        frame = frame[frame["rol"].str.contains(rol, case=False, regex=False)]
-    if oordeel:
-        frame = frame[frame["oordeel"] == oordeel]
-    return frame
