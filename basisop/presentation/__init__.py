@@ -76,6 +76,15 @@ def _render(macro: str, **values) -> str:
     return str(getattr(_FRAGMENTS, macro)(**values))
 
 
+# The pages' own styles, for outputs shown without a chapter intro (the workbench).
+INLINE_CSS = _render("style")
+
+
+def status_badge(status: Status | str) -> str:
+    """A status as word and symbol on its colour, for use in other HTML (the workbench)."""
+    return _render("status_badge", status=Status(status))
+
+
 # --- Structured text: paragraphs, bullet and sub-bullet lists --------------------------------
 
 _ITEM = re.compile(r"^(\s*)[-•◦*]\s+(.*)$")
