@@ -665,9 +665,11 @@ def test_export_is_schema_valid_and_imports_back_to_the_same_codings(embedded, s
     frame = embedded.codings.frame
     assert _round_trip(embedded.study, project, tmp_path, capsys) == _set_of(
         frame[~frame["vertrouwelijk"]])
-    # One text source per respondent, coded with the codebook's GUIDs.
+    # One text source per respondent (a document named by its title), with the codebook's GUIDs.
     read = read_project(project)
-    assert sorted(s.name for s in read.sources) == sorted(frame["respondent"].unique())
+    names = frame.drop_duplicates("respondent")
+    assert sorted(s.name for s in read.sources) == sorted(
+        t or r for r, t in zip(names["respondent"], names["titel"], strict=True))
     assert {m.via for m in match_codes(read.codes, embedded.study.framework).values()} == {
         VIA_GUID}
     again = tmp_path / "nogmaals.qdpx"
