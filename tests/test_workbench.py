@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from batch_helpers import embedded_run
 
-from basisop.batch.export import HIDDEN_TAGS
 from basisop.io.dataset import load_study_data
 from basisop.io.study import load_study
 from basisop.problems import ValidationError
@@ -105,10 +104,10 @@ def test_cohen_kappa_against_a_worked_example():
     assert pd.isna(cohen_kappa(["rood"] * 3, ["rood"] * 3))
 
 
-def _circulated_outputs(audit) -> list[str]:
-    """The HTML outputs a page shows: cells hidden from circulation (audit-only) left out."""
-    return [o.data["text/html"] for c in audit.cells if c.cell_type == "code"
-            and not HIDDEN_TAGS & set(c.metadata.get("tags", []))
+def _circulated_outputs(nb) -> list[str]:
+    """The HTML outputs that reach the circulated page (audit-only cells are removed there)."""
+    return [o.data["text/html"] for c in nb.cells
+            if c.cell_type == "code" and "remove_cell" not in c.metadata.get("tags", [])
             for o in c.outputs if "text/html" in o.get("data", {})]
 
 

@@ -82,12 +82,12 @@ def esc(value: object) -> str:
     return str(markupsafe.escape("" if value is None else value))
 
 
-# The pages' own styles, for outputs shown without a chapter intro (the workbench).
+# The chapter's own styles, inline in its first output so JupyterLab (and the workbench) show them.
 INLINE_CSS = _render("style")
 
 
 def status_badge(status: Status | str) -> str:
-    """A status as word and symbol on its colour, for use in other HTML (the workbench)."""
+    """A status as word, symbol and colour, for the workbench's widgets."""
     return _render("status_badge", status=Status(status))
 
 
