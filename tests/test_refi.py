@@ -8,7 +8,6 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import replace
-from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -539,7 +538,7 @@ def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     chapter = presentation.Chapter.build(data, "Hu")
     html = "".join(presentation.findings_html(chapter, t.id)
                    for t in data.study.framework.themas)
-    assert html_escape(rows[1][6]) in html and "Jan de Vries" not in html
+    assert presentation.esc(rows[1][6]) in html and "Jan de Vries" not in html
 
 
 # --- projects as QualCoder writes them (see refi_helpers.qualcoder_qdpx) ----------------------
@@ -666,12 +665,11 @@ def test_export_is_schema_valid_and_imports_back_to_the_same_codings(embedded, s
     frame = embedded.codings.frame
     assert _round_trip(embedded.study, project, tmp_path, capsys) == _set_of(
         frame[~frame["vertrouwelijk"]])
-    # One text source per respondent, coded with the codebook's GUIDs.
+    # One text source per respondent (a document named by its title), with the codebook's GUIDs.
     read = read_project(project)
-    # A document's source is named by its title, every other source by the respondent id.
-    titles = embedded.register.frame.set_index("id")["titel"].to_dict()
+    names = frame.drop_duplicates("respondent")
     assert sorted(s.name for s in read.sources) == sorted(
-        titles.get(r) or r for r in frame["respondent"].unique())
+        t or r for r, t in zip(names["respondent"], names["titel"], strict=True))
     assert {m.via for m in match_codes(read.codes, embedded.study.framework).values()} == {
         VIA_GUID}
     again = tmp_path / "nogmaals.qdpx"
