@@ -268,6 +268,8 @@ class Unit:
     soort: str = "gemeente"  # "gemeente" or "district"
     gemeenten: tuple[str, ...] = ()
     subthemas: tuple[str, ...] | None = None  # None: all subthemes of the framework
+    interviews: int | None = None  # as stated in the study file; None: not given
+    toelichting: str = ""  # a note for readers on this unit (e.g. colours lost in publication)
 
     def covers(self, subtheme_id: str) -> bool:
         return self.subthemas is None or subtheme_id in self.subthemas
@@ -283,6 +285,11 @@ class Unit:
 
 
 SCORING_RULES = ("meerderheid", "gemiddelde", "strengst")
+STUDY_STATUSES = ("concept", "definitief")
+
+# Evidence kinds (respondent register column `soort`): who a fragment speaks for.
+INTERVIEW, SUMMARY, DOCUMENT = "interview", "samenvatting", "document"
+EVIDENCE_KINDS = (INTERVIEW, SUMMARY, DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -329,6 +336,11 @@ class Study:
     respondenten: Path | None = None
     datum: str = ""
     opdrachtgever: str = ""
+    status: str = "definitief"  # concept pages carry a visible CONCEPT marking
+    versie: str = ""  # a free label, e.g. "versie 2 voor de stuurgroep"
+    periode: str = ""
+    werkwijze: str = ""  # method, in the study's own words; paragraphs and "- " lists
+    beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
     toegestaan: tuple[Exemption, ...] = ()
@@ -346,6 +358,10 @@ class Study:
             codes = ", ".join(u.code for u in self.eenheden)
             raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
         return unit
+
+    @property
+    def is_concept(self) -> bool:
+        return self.status == "concept"
 
     @property
     def municipal_units(self) -> tuple[Unit, ...]:
