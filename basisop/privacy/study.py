@@ -124,22 +124,26 @@ def split_name(name: str) -> tuple[str, list[str], str]:
 
 
 def _codings_data(data: StudyData) -> tuple[Literals, list[str]]:
-    """Confidential fragments and respondent ids, from accepted and rejected coding rows."""
+    """Confidential fragments, analysts' notes and respondent ids, from accepted and rejected
+    coding rows. Notes (memos from a QDA tool) often name people: always confidential."""
     frame = data.codings.frame
     rows = [(str(r.get("respondent", "")), str(r.get("fragment", "")),
-             bool(r.get("vertrouwelijk"))) for r in frame.to_dict("records")]
+             bool(r.get("vertrouwelijk")), str(r.get("notities", "")))
+            for r in frame.to_dict("records")]
     for raw in data.codings.rejected_rows:
         if "fragment" not in raw:  # an unusable table: its confidential rows cannot be known
             raise ValidationError([Problem(raw["bestand"], "codering niet leesbaar (kolom "
                                            "'fragment' ontbreekt); de privacycontrole kan niet "
                                            "worden gedaan")])
         rows.append((str(raw.get("respondent", "")), str(raw["fragment"]),
-                     _maybe_confidential(str(raw.get("vertrouwelijk", "")))))
+                     _maybe_confidential(str(raw.get("vertrouwelijk", ""))),
+                     str(raw.get("notities", ""))))
     literals: Literals = []
-    ids = [respondent for respondent, _, _ in rows if respondent]
-    for _, fragment, confidential in rows:
+    ids = [respondent for respondent, _, _, _ in rows if respondent]
+    for _, fragment, confidential, notes in rows:
         if confidential:
             literals += [(RULE_CONFIDENTIAL, text) for text in _confidential_texts(fragment)]
+        literals += [(RULE_CONFIDENTIAL, text) for text in _confidential_texts(notes)]
     return literals, ids
 
 
