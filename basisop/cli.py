@@ -24,6 +24,13 @@ def _study_arg(parser: argparse.ArgumentParser) -> None:
                              "params/gooi-en-vechtstreek-2024.yaml)")
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number above 0, or a usage error in Dutch."""
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"verwacht een geheel getal groter dan 0, niet '{text}'")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="basisop", description="Wegingskader 'De Basis op Orde': valideren, scoren, "
@@ -53,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "aantal kernen)")
     p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
-    p.add_argument("--timeout", type=int, default=600, help="tijdslimiet per notebook (s)")
+    p.add_argument("--timeout", type=_positive_int, default=600,
+                   help="tijdslimiet per notebook (s)")
     p.set_defaults(handler=_run)
 
     p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
@@ -89,24 +97,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from basisop.batch.pages import page_problems
     from basisop.io.dataset import load_study_data
     from basisop.io.study import load_study
     from basisop.io.tables import write_csv
 
     study = load_study(args.study)
     data = load_study_data(study)
+    collisions = page_problems(study)  # two pages that would share one file
     print(f"Studie: {study.naam} (golf {study.golf}), {len(study.eenheden)} eenheden, "
           f"{len(study.framework.subthemes)} subthema's")
     for line in data.summary_lines():
         print(line)
-    for problem in data.problems:
+    for problem in [*data.problems, *collisions]:
         print(problem)
     if args.afgewezen is not None:
         rejects = data.rejects_frame()
         write_csv(rejects, args.afgewezen)
         print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen}")
-    if not data.ok:
-        errors = sum(p.is_error for p in data.problems)
+    if not data.ok or collisions:
+        errors = sum(p.is_error for p in data.problems) + len(collisions)
         print(f"Ongeldig: {errors} fout(en).", file=sys.stderr)
         return EXIT_FAILED
     print("Geldig.")
@@ -232,9 +242,17 @@ def _export_qdpx(args: argparse.Namespace) -> int:
 
 
 def _check_privacy(args: argparse.Namespace) -> int:
+    from basisop.batch.folder import recorded_study
     from basisop.privacy import check_paths, guard_for
 
-    guard, source = guard_for(args.study)
+    study = args.study
+    if study is None:  # a reports folder names the study that produced it
+        study, notes = recorded_study(args.paths)
+        for note in notes:
+            print(note, file=sys.stderr)
+        if notes and study is None:
+            return EXIT_FAILED
+    guard, source = guard_for(study)
     print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
     for warning in guard.warnings:
         print(warning, file=sys.stderr)
