@@ -80,10 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _validate(args: argparse.Namespace) -> int:
     from basisop.io.dataset import load_study_data
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.study import load_study
     from basisop.io.tables import write_csv
 
     study = load_study(args.study)
+    if args.afgewezen is not None:
+        require_output_file(args.afgewezen, study_inputs(study))
     data = load_study_data(study)
     print(f"Studie: {study.naam} (golf {study.golf}), {len(study.eenheden)} eenheden, "
           f"{len(study.framework.subthemes)} subthema's")
@@ -107,10 +110,13 @@ def _score(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from basisop.io.dataset import load_valid
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.tables import safe_frame
     from basisop.scoring import score
 
     data = load_valid(args.study)
+    if args.output:
+        require_output_file(args.output, study_inputs(data.study))
     settings = data.study.scoring
     if args.regel:
         settings = replace(settings, regel=args.regel)
@@ -145,20 +151,25 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _codebook(args: argparse.Namespace) -> int:
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import write_codebook
     from basisop.io.study import load_study
 
-    write_codebook(load_study(args.study), args.output)
+    study = load_study(args.study)
+    require_output_file(args.output, study_inputs(study))
+    write_codebook(study, args.output)
     print(f"Codeboek geschreven: {args.output}")
     return EXIT_OK
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import QdpxError, check_codings, import_project
     from basisop.io.study import load_study
     from basisop.io.tables import write_csv
 
     study = load_study(args.study)
+    require_output_file(args.output, [*study_inputs(study), args.project])
     try:
         result = import_project(args.project, study, unit_variable=args.eenheid_variabele,
                                 role_variable=args.rol_variabele)
@@ -214,6 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"Ongeldig: {len(exc.problems)} fout(en).", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # checked early where possible; a fault during the work lands here
+        from basisop.io.paths import os_reason
+
+        print(f"fout: {os_reason(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("Afgebroken; er is niets gepubliceerd dat half af is.", file=sys.stderr)

@@ -319,6 +319,7 @@ class Study:
     opdrachtgever: str = ""
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    wegingskader: Path | None = None  # the framework's file: an input outputs must not replace
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)

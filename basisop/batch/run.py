@@ -16,6 +16,7 @@ from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebook
 from basisop.batch.export import IndexEntry, index_html
 from basisop.batch.publish import HeldBack, Publisher
 from basisop.io.dataset import StudyData, load_study_data
+from basisop.io.paths import output_folder_problems, study_inputs
 from basisop.io.study import PROJECT_ROOT, load_study
 from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
@@ -36,6 +37,7 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
+    warnings: int = 0  # input warnings, repeated in the summary
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
@@ -57,6 +59,11 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return selected
     if workers < 1:
         return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    # Before any notebook runs: a run that cannot publish must not spend minutes finding out.
+    unwritable = output_folder_problems(target, study_inputs(study))
+    if unwritable:
+        return _stopped(unwritable)
     try:
         from basisop.privacy import PrivacyGuard
 
@@ -65,7 +72,6 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem(str(study.respondenten or study.path),
                                  f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
                                  "wordt niets gemaakt of gepubliceerd")])
-    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
     todo = _jobs(study, selected, Path(notebooks) if notebooks else NOTEBOOKS)
     workers = min(workers, len(todo))
     print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
@@ -80,7 +86,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     publisher.publish_text(target / "index.html", _index(study, target))
     failures = [o.failure for o in outcomes if o.failure is not None]
     result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                       published=publisher.published, held_back=publisher.held_back)
+                       published=publisher.published, held_back=publisher.held_back,
+                       warnings=sum(not p.is_error for p in data.problems))
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -94,6 +101,11 @@ def _validated(study_path: Path | None) -> StudyData | RunResult:
         return _stopped(exc.problems)
     if not data.ok:
         return _stopped(data.problems)
+    warnings = [p for p in data.problems if not p.is_error]
+    if warnings:  # said, not swallowed: a warning may be a misread character in a chapter
+        print(f"Invoer geldig, met {len(warnings)} waarschuwing(en) bij de invoer, "
+              f"bijvoorbeeld:\n  {warnings[0]}\nLees ze allemaal met: basisop validate "
+              f"{data.study.path}")
     return data
 
 
@@ -203,5 +215,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
         for held in result.held_back:
             print(f"  - {held}", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    if result.warnings:
+        verdict += (f", met {result.warnings} waarschuwing(en) bij de invoer (basisop validate "
+                    "toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

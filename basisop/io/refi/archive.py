@@ -14,6 +14,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from basisop.io.paths import input_problem
+
 # Caps for untrusted archives. Members are checked by their headers before any decompression
 # and again while reading, so a lying header cannot get past them.
 MAX_MEMBERS = 5_000
@@ -68,6 +70,9 @@ class SafeArchive:
         self.path = path
         self.name = path.name
         self._read_bytes = 0
+        reason = input_problem(path)
+        if reason is not None:
+            raise QdpxError(path, reason)
         try:
             self._zip = zipfile.ZipFile(path)
         except FileNotFoundError as exc:
@@ -161,6 +166,9 @@ class SafeArchive:
 
 def read_file_capped(path: Path) -> bytes:
     """A loose REFI file (.qdc), within the same per-member cap."""
+    reason = input_problem(path)
+    if reason is not None:
+        raise QdpxError(path, reason)
     try:
         size = path.stat().st_size
         if size > MAX_MEMBER_BYTES:

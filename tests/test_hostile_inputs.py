@@ -1,0 +1,281 @@
+"""Hostile and careless inputs (issue 12): each is refused with a clear Dutch message or read
+correctly; nothing is silently lost, overwritten or turned into a traceback."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from basisop.cli import main
+from basisop.io.framework import load_framework
+from basisop.io.study import PROJECT_ROOT, load_study
+from basisop.problems import ValidationError
+
+CODINGS_HEADER = "eenheid,respondent,rol,subthema,checklist,oordeel,fragment,bron,vertrouwelijk\n"
+
+
+def _messages(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:
+    return [str(p) for p in exc.value.problems]
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# -- 1. YAML: repeated keys, nulls in lists, strict numbers -------------------------------------
+
+def test_a_second_codering_key_is_an_error_with_both_lines(study_copy, capsys):
+    lines = study_copy.read_text(encoding="utf-8").splitlines()
+    first = lines.index("codering:") + 1
+    _append(study_copy, "codering:\n  - ../data/gooi-en-vechtstreek-2024/codering-huizen.csv\n")
+    second = len(lines) + 1
+    assert main(["validate", str(study_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"rij {second}: sleutel 'codering' komt twee keer voor: rij {first} en rij {second}" \
+        in err
+    assert "Geldig." not in err
+
+
+def test_a_repeated_empty_register_key_does_not_drop_the_register(study_copy):
+    _append(study_copy, "respondenten:\n")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    assert any("sleutel 'respondenten' komt twee keer voor" in m for m in _messages(caught))
+
+
+def test_a_repeated_key_in_the_framework_is_an_error(tmp_path):
+    path = tmp_path / "wegingskader.yaml"
+    shutil.copy(PROJECT_ROOT / "data" / "wegingskader.yaml", path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("versie:", "naam: Nog een naam\nversie:", 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_framework(path)
+    assert any("rij 3: sleutel 'naam' komt twee keer voor: rij 2 en rij 3" in m
+               for m in _messages(caught))
+
+
+@pytest.mark.parametrize("entry", ["[Wijdemeren, ~]", "[Wijdemeren, null]", "\n      -\n"])
+def test_a_null_in_a_list_is_an_error_not_a_gemeente_none(study_copy, entry):
+    text = study_copy.read_text(encoding="utf-8")
+    study_copy.write_text(text.replace("gemeenten: [Wijdemeren]", f"gemeenten: {entry}", 1),
+                          encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    assert any("lege waarde (~ of niets) in een lijst" in m for m in _messages(caught))
+
+
+@pytest.mark.parametrize("value", ["²", "١", "3.0", "-1"])
+def test_numbers_accept_ascii_digits_only(study_copy, value):
+    text = study_copy.read_text(encoding="utf-8")
+    study_copy.write_text(text.replace("minimum_fragmenten: 1", f"minimum_fragmenten: '{value}'"),
+                          encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    assert any("scoring.minimum_fragmenten: verwacht een geheel getal" in m
+               for m in _messages(caught))
+
+
+# -- 7. derived outputs never replace an input --------------------------------------------------
+
+def _inputs(study_copy: Path) -> dict[str, Path]:
+    data = study_copy.parent.parent / "data"
+    folder = data / "gooi-en-vechtstreek-2024"
+    return {"study": study_copy, "framework": data / "wegingskader.yaml",
+            "codings": folder / "codering-huizen.csv", "register": folder / "respondenten.csv"}
+
+
+@pytest.mark.parametrize("which", ["study", "framework", "codings", "register"])
+@pytest.mark.parametrize("command", [
+    ["validate", "{study}", "--afgewezen", "{target}"],
+    ["score", "{study}", "-o", "{target}"],
+    ["codebook", "{study}", "-o", "{target}"],
+])
+def test_a_derived_output_refuses_to_replace_an_input(study_copy, capsys, which, command):
+    target = _inputs(study_copy)[which]
+    before = target.read_bytes()
+    argv = [a.format(study=study_copy, target=target) for a in command]
+    assert main(argv) == 1
+    assert "invoerbestand van de studie" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
+def test_an_input_reached_by_another_spelling_is_still_refused(study_copy, capsys):
+    target = _inputs(study_copy)["register"]
+    other = target.parent / ".." / target.parent.name / target.name
+    assert main(["score", str(study_copy), "-o", str(other)]) == 1
+    assert "invoerbestand van de studie" in capsys.readouterr().err
+
+
+def test_import_refuses_to_overwrite_its_project_or_a_codings_file(study_copy, capsys):
+    codings = _inputs(study_copy)["codings"]
+    before = codings.read_bytes()
+    project = study_copy.parent / "project.qdpx"
+    project.write_bytes(b"PK\x05\x06" + bytes(18))
+    for target in (codings, project):
+        assert main(["import-qdpx", str(project), "--study", str(study_copy),
+                     "-o", str(target)]) == 1
+        assert "invoerbestand van de studie" in capsys.readouterr().err
+    assert codings.read_bytes() == before
+
+
+def test_a_run_refuses_an_output_folder_that_holds_its_inputs(study_copy, tmp_path, capsys):
+    from basisop.batch import run_study
+
+    result = run_study(study_copy, out=study_copy.parent.parent / "data",
+                       notebooks=tmp_path / "nooit")
+    assert not result.ok
+    out = capsys.readouterr().out
+    assert "bevat invoer van de studie" in out
+
+
+# -- 8. OS faults: Dutch errors, found before the work ------------------------------------------
+
+@pytest.mark.parametrize("make", ["folder", "loop", "file-as-parent"])
+def test_an_unusable_output_file_is_a_dutch_error(tmp_path, capsys, make):
+    if make == "folder":
+        target = tmp_path / "map"
+        target.mkdir()
+        expected = "dit is een map"
+    elif make == "loop":
+        target = tmp_path / "kring"
+        target.symlink_to(tmp_path / "kring2")
+        (tmp_path / "kring2").symlink_to(target)
+        expected = "in een kring"
+    else:
+        (tmp_path / "bestand").write_text("x")
+        target = tmp_path / "bestand" / "uit.csv"
+        expected = "is een bestand, geen map"
+    assert main(["score", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_run_with_out_pointing_at_a_file_stops_before_any_notebook(tmp_path, capsys):
+    from basisop.batch import run_study
+
+    out = tmp_path / "rapporten"
+    out.write_text("geen map")
+    result = run_study(None, out=out, notebooks=tmp_path / "nooit")
+    assert not result.ok
+    assert "dit is een bestand, geen map" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    (PermissionError(13, "Permission denied"), "geen toestemming"),
+    (OSError(28, "No space left on device"), "de schijf is vol"),
+    (OSError(30, "Read-only file system"), "het bestandssysteem is alleen-lezen"),
+])
+def test_an_unwritable_output_folder_stops_the_run_before_executing(tmp_path, capsys,
+                                                                    monkeypatch, fault, expected):
+    from basisop.batch import run as batch_run
+
+    def refuse(*args, **kwargs):
+        raise fault
+
+    monkeypatch.setattr("basisop.io.paths.tempfile.mkstemp", refuse)
+    monkeypatch.setattr(batch_run, "run_notebooks", lambda *a, **k: pytest.fail("executed"))
+    result = batch_run.run_study(None, out=tmp_path / "uit")
+    assert not result.ok
+    assert f"kan hier niet schrijven: {expected}" in capsys.readouterr().out
+
+
+def test_a_nearly_full_disk_stops_the_run_before_executing(tmp_path, capsys, monkeypatch):
+    import shutil as real_shutil
+
+    from basisop.batch import run as batch_run
+
+    usage = real_shutil.disk_usage(tmp_path)
+    monkeypatch.setattr("basisop.io.paths.shutil.disk_usage",
+                        lambda path: usage._replace(free=2**20))
+    monkeypatch.setattr(batch_run, "run_notebooks", lambda *a, **k: pytest.fail("executed"))
+    assert not batch_run.run_study(None, out=tmp_path / "uit").ok
+    assert "de schijf is (bijna) vol (1 MB vrij" in capsys.readouterr().out
+
+
+def test_a_write_fault_during_the_work_is_a_dutch_error(monkeypatch, capsys):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", "/ergens/uit.csv")
+
+    monkeypatch.setattr("basisop.io.atomic.atomic_write_bytes", full)
+    assert main(["score", "-o", "/tmp/basisop-test-uit.csv"]) == 1
+    err = capsys.readouterr().err
+    assert "fout: /ergens/uit.csv: de schijf is vol" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("make", ["device", "folder", "loop", "huge"])
+def test_an_input_that_is_no_regular_file_is_refused_before_reading(study_copy, monkeypatch,
+                                                                    make):
+    from basisop.io.dataset import load_study_data
+
+    codings = _inputs(study_copy)["codings"]
+    codings.unlink()
+    expected = {"device": "geen gewoon bestand", "folder": "dit is een map",
+                "loop": "in een kring", "huge": "BASISOP_MAX_INVOER_MB"}[make]
+    if make == "device":
+        codings.symlink_to("/dev/zero")
+    elif make == "folder":
+        codings.mkdir()
+    elif make == "loop":
+        codings.symlink_to(codings)
+    else:
+        codings.write_text(CODINGS_HEADER * 20_000)
+        monkeypatch.setenv("BASISOP_MAX_INVOER_MB", "1")
+    try:
+        problems = load_study_data(load_study(study_copy)).problems
+    except ValidationError as exc:  # a symlink loop is found while resolving the study's paths
+        problems = exc.problems
+    assert any(expected in str(p) and p.is_error for p in problems), problems[:3]
+
+
+def test_a_yaml_file_that_is_a_device_is_refused(tmp_path):
+    path = tmp_path / "studie.yaml"
+    path.symlink_to("/dev/zero")
+    with pytest.raises(ValidationError, match="geen gewoon bestand"):
+        load_study(path)
+
+
+def test_deeply_nested_yaml_is_a_dutch_error(tmp_path):
+    path = tmp_path / "diep.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ValidationError, match="te diep genest"):
+        load_framework(path)
+
+
+# -- 4. mixed encodings: decoded per cell, warnings shown by `basisop run` ----------------------
+
+def test_one_windows_1252_cell_in_a_utf8_file_leaves_the_other_cells_intact(tmp_path):
+    from basisop.io.tables import read_table
+
+    lines = [CODINGS_HEADER.encode()]
+    lines += [f"W,W-R{i},,informatiepositie,,rood,De continuïteit is geborgd,,\n".encode()
+              for i in range(1, 64)]
+    lines.append(b"W,W-R99,,informatiepositie,,rood,Overleg met het caf" + b"\xe9,,\n")
+    path = tmp_path / "codering.csv"
+    path.write_bytes(b"".join(lines))
+    table = read_table(path, required=["fragment"], extra_columns_ok=True)
+    fragments = [r.values["fragment"] for r in table.rows]
+    assert fragments[:63] == ["De continuïteit is geborgd"] * 63
+    assert fragments[63] == "Overleg met het café"
+    cell_warnings = [p for p in table.rows[63].problems if "Windows-1252" in p.reason]
+    assert [(p.row, p.column) for p in cell_warnings] == [(65, "fragment")]
+    assert not any(r.problems for r in table.rows[:63])
+    assert "Windows-1252" in table.describe() and "UTF-8" in table.describe()
+
+
+def test_run_shows_the_count_of_validation_warnings_and_where_to_read_them(study_copy,
+                                                                           tmp_path, capsys):
+    from basisop.batch import run_study
+
+    codings = _inputs(study_copy)["codings"]
+    data = codings.read_bytes()
+    assert "§".encode() in data
+    codings.write_bytes(data.replace("§".encode(), b"\xa7", 1))
+    run_study(study_copy, out=tmp_path / "uit", notebooks=tmp_path / "geen", units=["Hu"])
+    out, err = capsys.readouterr()
+    assert re.search(r"met \d+ waarschuwing\(en\) bij de invoer", out)
+    assert "waarschuwing(en) bij de invoer (basisop validate toont ze)" in err
+    assert "gelezen als Windows-1252" in out
+    assert f"basisop validate {study_copy}" in out
