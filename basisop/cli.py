@@ -96,8 +96,14 @@ def _validate(args: argparse.Namespace) -> int:
         print(problem)
     if args.afgewezen is not None:
         rejects = data.rejects_frame()
-        write_csv(rejects, args.afgewezen)
-        print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen}")
+        write_csv(rejects, args.afgewezen, private=True)
+        print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen} (alleen voor u "
+              "leesbaar: het kan vertrouwelijke fragmenten bevatten)")
+        withheld = data.withheld_reject_columns()
+        if withheld:
+            print(f"waarschuwing: persoonsgegevens uit het respondentenregister "
+                  f"({', '.join(withheld)}) zijn niet in dat bestand opgenomen; zoek de rij "
+                  "op in het register zelf.")
     if not data.ok:
         errors = sum(p.is_error for p in data.problems)
         print(f"Ongeldig: {errors} fout(en).", file=sys.stderr)
@@ -182,7 +188,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         print("Niets geschreven: geen enkele passage draagt een code uit het wegingskader.",
               file=sys.stderr)
         return EXIT_FAILED
-    write_csv(result.rows, args.output)
+    write_csv(result.rows, args.output, private=True)
     print(f"{len(result.rows)} rijen geschreven naar {args.output}")
     check = check_codings(study, args.output)
     print(check.summary("Controle als 'basisop validate'"))

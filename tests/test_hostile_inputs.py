@@ -279,3 +279,55 @@ def test_run_shows_the_count_of_validation_warnings_and_where_to_read_them(study
     assert "waarschuwing(en) bij de invoer (basisop validate toont ze)" in err
     assert "gelezen als Windows-1252" in out
     assert f"basisop validate {study_copy}" in out
+
+
+# -- 10. personal data and confidential fragments in local outputs ------------------------------
+
+def test_rejects_file_leaves_out_register_names_and_contacts_and_is_private(study_copy,
+                                                                            tmp_path, capsys):
+    import csv
+    import stat
+
+    register = _inputs(study_copy)["register"]
+    lines = register.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,eenheid,rol,naam,contact"
+    register.write_text("\n".join([lines[0] + ",e-mail,telefoon",
+                                   "X-R1,Onbekend,beleid,Jan de Vries,,jan@example.nl,06-12345678",
+                                   *(line + ",," for line in lines[1:])]) + "\n",
+                        encoding="utf-8")
+    target = tmp_path / "afgewezen.csv"
+    assert main(["validate", str(study_copy), "--afgewezen", str(target)]) == 1
+    out = capsys.readouterr().out
+    text = target.read_text(encoding="utf-8")
+    assert "X-R1" in text
+    for personal in ("Jan de Vries", "jan@example.nl", "12345678", "naam", "telefoon"):
+        assert personal not in text
+    assert "(naam, e-mail, telefoon) zijn niet in dat bestand opgenomen" in out
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert list(csv.reader(text.splitlines()))[0] == ["tabel", "bestand", "rij", "reden", "id",
+                                                     "eenheid", "rol", "organisatie"]
+
+
+def test_other_outputs_follow_the_umask_and_the_folder_is_synced(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    from basisop.io import atomic
+
+    synced: list[bool] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    old = os.umask(0o027)
+    try:
+        atomic.atomic_write_text(tmp_path / "score.txt", "x")
+        atomic.atomic_write_text(tmp_path / "codering.csv", "x", private=True)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "score.txt").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "codering.csv").stat().st_mode) == 0o600
+    assert synced == [False, True, False, True]  # the file, then its folder after the rename

@@ -488,10 +488,11 @@ def _is_plain(column: pd.Series) -> bool:
             or types.is_datetime64_any_dtype(column))
 
 
-def write_csv(frame: pd.DataFrame, path: Path | str) -> None:
-    """Write UTF-8 CSV atomically, with formula-like cells neutralised."""
+def write_csv(frame: pd.DataFrame, path: Path | str, *, private: bool = False) -> None:
+    """Write UTF-8 CSV atomically, with formula-like cells neutralised; `private` for a file
+    that may hold confidential fragments (mode 0600)."""
     data = safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
-    atomic_write_bytes(Path(path), data)
+    atomic_write_bytes(Path(path), data, private=private)
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path | str, sheet: str = "gegevens") -> None:
