@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scoringsregel (standaard: die van het studiebestand)")
     p.add_argument("--afwijkingen", action="store_true",
                    help="alleen de subthema's waar regel en oordeel van kleur verschillen")
-    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
+    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm (een "
+                                                     "naam op .xlsx geeft een werkboek)")
     p.set_defaults(handler=_score)
 
     p = commands.add_parser("run", help="maak alle hoofdstukken, de regiovergelijking en index")
@@ -129,6 +130,12 @@ def _score(args: argparse.Namespace) -> int:
     scores = score(data, settings)
     if args.afwijkingen:
         scores = scores[scores["afwijking"]]
+    if args.output and args.output.suffix.lower() == ".xlsx":
+        from basisop.io.tables import write_xlsx
+
+        write_xlsx(scores, args.output, sheet="scores")
+        print(f"{len(scores)} rijen geschreven naar {args.output}")
+        return EXIT_OK
     if args.format == "csv":
         text = safe_frame(scores).to_csv(index=False, lineterminator="\n")
     elif args.format == "json":

@@ -331,3 +331,109 @@ def test_other_outputs_follow_the_umask_and_the_folder_is_synced(tmp_path, monke
     assert stat.S_IMODE((tmp_path / "score.txt").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "codering.csv").stat().st_mode) == 0o600
     assert synced == [False, True, False, True]  # the file, then its folder after the rename
+
+
+# -- 6. one archive guard for XLSX, REFI and the privacy scan -----------------------------------
+
+def _workbook(path: Path, rows: int, sheets: int = 1) -> int:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    cells = 0
+    for s in range(sheets):
+        sheet = book.active if s == 0 else book.create_sheet(f"blad {s}")
+        sheet.append(["eenheid", "respondent", "subthema", "fragment"])
+        for i in range(rows):
+            sheet.append(["W", f"W-R{i}", "informatiepositie", f"Fragment {i} <met> & tekens"])
+        cells += 4 * (rows + 1)
+    book.save(path)
+    return cells
+
+
+def test_cells_are_counted_across_chunk_boundaries(tmp_path, monkeypatch):
+    import zipfile
+
+    from basisop.io import archive_guard
+
+    path = tmp_path / "codering.xlsx"
+    expected = _workbook(path, 300, sheets=3)
+    with zipfile.ZipFile(path) as archive:
+        whole = archive_guard.workbook_cells(archive)
+        monkeypatch.setattr(archive_guard, "CHUNK_BYTES", 7)
+        assert archive_guard.workbook_cells(archive) == whole == expected
+
+
+def test_a_workbook_over_the_cell_cap_is_refused_naming_the_setting(tmp_path, monkeypatch):
+    from basisop.io.tables import read_table
+
+    path = tmp_path / "codering.xlsx"
+    _workbook(path, 30)
+    monkeypatch.setenv("BASISOP_MAX_CELLEN", "100")
+    table = read_table(path, required=["fragment"], extra_columns_ok=True)
+    assert not table.usable and not table.rows
+    assert "meer dan 100 cellen" in table.problems[0].reason
+    assert "BASISOP_MAX_CELLEN" in table.problems[0].reason
+    monkeypatch.setenv("BASISOP_MAX_CELLEN", "1000")
+    assert len(read_table(path, required=["fragment"], extra_columns_ok=True).rows) == 30
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
+    import zipfile
+
+    from basisop.io.tables import read_table
+
+    small = tmp_path / "klein.xlsx"
+    _workbook(small, 2)
+    bomb = tmp_path / "bom.xlsx"
+    cell = b'<c r="A2" t="inlineStr"><is><t>x</t></is></c>'
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row r=\"2\">" + cell * 400_000
+                                    + b"</row></sheetData>")
+            target.writestr(info.filename, data)
+    assert bomb.stat().st_size < 2**20
+    table = read_table(bomb, required=["fragment"], extra_columns_ok=True)
+    assert not table.usable
+    assert "zip-bom" in table.problems[0].reason
+    assert "BASISOP_MAX_COMPRESSIE" in table.problems[0].reason
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("BASISOP_MAX_ARCHIEF_BESTANDEN", "5", "te veel bestanden in het archief"),
+    ("BASISOP_MAX_UITGEPAKT_MB", "0", "uitgepakt te groot"),
+])
+def test_the_archive_caps_apply_to_xlsx_and_name_their_setting(tmp_path, monkeypatch, setting,
+                                                               value, message):
+    from basisop.io.tables import read_table
+
+    path = tmp_path / "codering.xlsx"
+    _workbook(path, 3)
+    monkeypatch.setenv(setting, value)
+    table = read_table(path, required=["fragment"], extra_columns_ok=True)
+    assert message in table.problems[0].reason and setting in table.problems[0].reason
+
+
+# -- 13. housekeeping ---------------------------------------------------------------------------
+
+def test_score_writes_a_workbook_when_the_output_ends_in_xlsx(tmp_path, capsys):
+    import openpyxl
+
+    target = tmp_path / "scores.xlsx"
+    assert main(["score", "--format", "csv"]) == 0
+    expected = list(csv_rows(capsys.readouterr().out))
+    assert main(["score", "-o", str(target)]) == 0
+    sheet = openpyxl.load_workbook(target)["scores"]
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == expected[0] and len(rows) == len(expected)
+    column = expected[0].index("subthema")
+    assert [r[column] for r in rows] == [r[column] for r in expected]
+
+
+def csv_rows(text: str):
+    import csv
+    import io
+
+    return csv.reader(io.StringIO(text))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from basisop.io.archive_guard import ArchiveRefused, check_workbook_cells, open_checked
 from basisop.io.atomic import atomic_write_bytes
 from basisop.io.paths import input_problem, os_reason
 from basisop.model import did_you_mean, nearest, normalize_key
@@ -61,7 +62,6 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     problems: list[Problem] = field(default_factory=list)  # file-level
-    empty_rows: int = 0
     usable: bool = True  # False when required columns are missing: no row can be accepted
 
     def describe(self) -> str:
@@ -262,8 +262,7 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
     for number, record in numbered[1:]:
         cells = [_unneutralized(c.strip()) for c in record]
         if not any(cells):
-            table.empty_rows += 1
-            continue
+            continue  # a blank row is no data: skipped, as a spreadsheet user expects
         row = Row(number, {})
         if len(cells) > width:
             _too_many_fields(row, name, cells, width)
@@ -342,6 +341,13 @@ def _read_xlsx(path: Path, sheet: str | None, required: Sequence[str]) -> Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = str(path)
+    try:
+        with open_checked(path) as archive:
+            check_workbook_cells(archive)
+    except ArchiveRefused as exc:
+        return _unreadable(path, f"XLSX-bestand niet gelezen: {exc}")
+    except (zipfile.BadZipFile, OSError) as exc:
+        return _unreadable(path, f"geen leesbaar XLSX-bestand ({exc})")
     try:
         values_book = openpyxl.load_workbook(path, data_only=True)
         formula_book = openpyxl.load_workbook(path, data_only=False)
