@@ -37,7 +37,8 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
-    warnings: int = 0  # input warnings, repeated in the summary
+    warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
+    input_warnings: int = 0  # warnings about the input files, repeated in the summary
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
@@ -87,7 +88,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     failures = [o.failure for o in outcomes if o.failure is not None]
     result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
                        published=publisher.published, held_back=publisher.held_back,
-                       warnings=sum(not p.is_error for p in data.problems))
+                       warnings=guard.warnings,
+                       input_warnings=sum(not p.is_error for p in data.problems))
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -214,9 +216,11 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
               "de vorige versie blijft staan:", file=sys.stderr)
         for held in result.held_back:
             print(f"  - {held}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
-    if result.warnings:
-        verdict += (f", met {result.warnings} waarschuwing(en) bij de invoer (basisop validate "
-                    "toont ze)")
+    if result.input_warnings:
+        verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "
+                    "validate toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)
