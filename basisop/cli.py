@@ -242,9 +242,11 @@ def _import_refusal(result, loss_allowed: bool) -> str:
 
 def _export_qdpx(args: argparse.Namespace) -> int:
     from basisop.io.dataset import load_valid
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import QdpxError, export_project
 
     data = load_valid(args.study)
+    require_output_file(args.output, study_inputs(data.study))
     try:
         result = export_project(data, args.output, confidential=args.met_vertrouwelijk)
     except QdpxError as exc:

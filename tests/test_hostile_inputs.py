@@ -441,3 +441,41 @@ def csv_rows(text: str):
     import io
 
     return csv.reader(io.StringIO(text))
+
+
+# -- 6 and 8 in check-privacy: the shared guard, special files, deep JSON -----------------------
+
+@pytest.mark.parametrize(("make", "expected"), [
+    ("deep-json", "JSON te diep genest"),
+    ("device", "geen gewoon bestand"),
+    ("loop", "in een kring"),
+    ("docx-bomb", "zip-bom"),
+])
+def test_check_privacy_refuses_what_it_cannot_check_without_a_traceback(tmp_path, capsys, make,
+                                                                        expected):
+    import zipfile
+
+    if make == "deep-json":
+        target = tmp_path / "diep.json"
+        target.write_text("[" * 200_000 + "]" * 200_000)
+    elif make == "device":
+        target = tmp_path / "nul.html"
+        target.symlink_to("/dev/zero")
+    elif make == "loop":
+        target = tmp_path / "kring.html"
+        target.symlink_to(target)
+    else:
+        target = tmp_path / "bom.docx"
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", b"<w:t>" + b" " * (8 * 2**20) + b"</w:t>")
+    assert main(["check-privacy", str(target)]) == 1
+    out, err = capsys.readouterr()
+    assert expected in out and "Traceback" not in out + err
+
+
+def test_export_qdpx_refuses_to_overwrite_an_input(study_copy, capsys):
+    target = _inputs(study_copy)["codings"]
+    before = target.read_bytes()
+    assert main(["export-qdpx", str(study_copy), "-o", str(target)]) == 1
+    assert "invoerbestand van de studie" in capsys.readouterr().err
+    assert target.read_bytes() == before
