@@ -26,6 +26,7 @@ from basisop.batch.folder import (
 from basisop.batch.pages import AUDIT, INDEX, MANIFEST, REGION, chapter_page, page_problems
 from basisop.batch.publish import HeldBack, Publisher, recover
 from basisop.io.dataset import StudyData, load_study_data
+from basisop.io.paths import output_folder_problems, study_inputs
 from basisop.io.study import DEFAULT_STUDY, PROJECT_ROOT, load_study
 from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
@@ -45,6 +46,7 @@ class RunResult:
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
     warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
+    input_warnings: int = 0  # warnings about the input files, repeated in the summary
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
@@ -68,6 +70,11 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
     if timeout <= 0:
         return _stopped([Problem("--timeout", f"verwacht meer dan 0 seconden, niet {timeout}")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    # Before any notebook runs: a run that cannot publish must not spend minutes finding out.
+    unwritable = output_folder_problems(target, study_inputs(study))
+    if unwritable:
+        return _stopped(unwritable)
     try:
         from basisop.privacy import PrivacyGuard
 
@@ -76,7 +83,6 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem(str(study.respondenten or study.path),
                                  f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
                                  "wordt niets gemaakt of gepubliceerd")])
-    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
     notebooks = Path(notebooks) if notebooks else NOTEBOOKS
     todo = _jobs(study, selected, notebooks)
     workers = min(workers, len(todo))
@@ -87,6 +93,7 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
                   f"werker(s), tijdslimiet {timeout} s per notebook")
             run = run_id(study, sorted({job.notebook for job in todo}), version())
             result = _run_and_publish(study, guard, todo, workers, timeout, target, run)
+            result.input_warnings = sum(not p.is_error for p in data.problems)
     except FolderBusy as exc:
         return _stopped([Problem("--out", str(exc))])
     _summary(result, target, time.monotonic() - started)
@@ -143,6 +150,11 @@ def _validated(study_path: Path | None) -> StudyData | RunResult:
         return _stopped(exc.problems)
     if not data.ok:
         return _stopped(data.problems)
+    warnings = [p for p in data.problems if not p.is_error]
+    if warnings:  # said, not swallowed: a warning may be a misread character in a chapter
+        print(f"Invoer geldig, met {len(warnings)} waarschuwing(en) bij de invoer, "
+              f"bijvoorbeeld:\n  {warnings[0]}\nLees ze allemaal met: basisop validate "
+              f"{data.study.path}")
     collisions = page_problems(data.study)
     return _stopped(collisions) if collisions else data
 
@@ -254,5 +266,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
     for warning in result.warnings:
         print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    if result.input_warnings:
+        verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "
+                    "validate toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)
