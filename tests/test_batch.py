@@ -119,6 +119,44 @@ def test_images_are_inline_and_print_styles_are_present(embedded_reports):
     assert "@media print" in text
 
 
+CHAPTER_LIMIT = 120 * 1024  # bytes; the lab template's CSS alone was some 250 KB
+
+
+@pytest.mark.slow
+def test_every_chapter_is_lean_self_contained_html(embedded_reports, embedded):
+    for unit in embedded.study.eenheden:
+        page = embedded_reports / f"{unit.slug}.html"
+        size = page.stat().st_size
+        assert size <= CHAPTER_LIMIT, f"{page.name}: {size} bytes"
+        text = page.read_text(encoding="utf-8")
+        assert "--jp-" not in text and ".highlight" not in text  # no JupyterLab or Pygments CSS
+        soup = BeautifulSoup(text, "html.parser")
+        assert soup.select_one('nav a[href="index.html"]')  # back to the study's front page
+
+
+@pytest.mark.slow
+def test_every_page_prints_its_title_and_page_numbers(embedded_reports, embedded):
+    for page in sorted(embedded_reports.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        css = "".join(style.get_text() for style in soup.find_all("style"))
+        assert "counter(page)" in css and "counter(pages)" in css, page.name
+        title = re.search(r'@top-left \{ content: "([^"]*)"', css)
+        assert title, page.name
+        shown = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), title.group(1))
+        assert embedded.study.naam in shown, page.name
+
+
+def test_a_page_title_cannot_break_out_of_its_print_style():
+    from basisop.batch.export import page_title_css
+
+    css = page_title_css('Studie "X" </style><script>alert(1)</script> \\ é')
+    content = re.fullmatch(r'<style type="text/css">@page \{ @top-left \{ content: "([^"<>]*)"; '
+                           r"\} \}</style>", str(css))
+    assert content, css
+    shown = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), content.group(1))
+    assert shown == 'Studie "X" </style><script>alert(1)</script> \\ é'
+
+
 @pytest.mark.slow
 def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embedded):
     soup = _soup(embedded_reports / "index.html")
