@@ -9,7 +9,8 @@ never the datum itself.
 
 Out of scope (said, not silently assumed): a name written differently from the register
 ("J. Jansen", the surname alone, a nickname), text encoded inside a file (base64 payloads,
-PDF and other compressed files: reported as not checkable, so they cannot pass), markup
+compressed files: reported as not checkable, so they cannot pass; a PDF is checked through the
+text pypdf extracts, and one it cannot read is not checkable), markup
 inside a name in plain-text formats ("Jan **Jansen**" in Markdown), a respondent id written in
 other case than the register's ("w-r1": ids are matched case-sensitively, because short ids
 such as "D-G" occur in minified scripts), phone numbers of other countries and Dutch service
@@ -19,6 +20,7 @@ numbers (0800, 0900). Images are skipped: they hold no text this guard can read.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import unicodedata
@@ -62,7 +64,7 @@ _JSON_SUFFIXES = {".json", ".ipynb"}
 _ZIP_XML_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods"}
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico"}
 # Their text is compressed or encoded: it cannot be checked, so it may not pass.
-_OPAQUE_SUFFIXES = {".pdf", ".zip", ".gz", ".7z", ".doc", ".xls", ".ppt", ".parquet", ".pkl"}
+_OPAQUE_SUFFIXES = {".zip", ".gz", ".7z", ".doc", ".xls", ".ppt", ".parquet", ".pkl"}
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[\w.%+-]+)@(?P<domain>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
@@ -220,6 +222,20 @@ def _views(text: str, *, html_like: bool) -> list[_Mapped]:
     return [raw, _stripped(raw)]
 
 
+def pdf_text(data: bytes) -> str:
+    """A PDF's metadata and the text of its pages (pypdf), a blank line between pages.
+
+    Raises whatever pypdf raises for a damaged or encrypted file.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise ValueError("versleutelde PDF")
+    info = [str(value) for value in (reader.metadata or {}).values()]
+    return "\n\n".join([*info, *(page.extract_text() or "" for page in reader.pages)])
+
+
 # -- the guard ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -300,6 +316,8 @@ class PrivacyGuard:
             return [Finding(name, RULE_UNCHECKABLE, f"niet leesbaar: {exc.strerror or exc}")]
         if suffix in _ZIP_XML_SUFFIXES:
             return self._scan_zip_xml(path, data)
+        if suffix == ".pdf":
+            return self._scan_pdf(name, data)
         if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return [Finding(name, RULE_UNCHECKABLE, "binair bestand; de inhoud is niet als "
                                                     "tekst te controleren")]
@@ -329,10 +347,16 @@ class PrivacyGuard:
 
         return _findings(name, hits, place)
 
+    def _scan_pdf(self, name: str, data: bytes) -> list[Finding]:
+        try:
+            text = pdf_text(data)
+        except Exception as exc:  # fail-closed: a PDF we cannot read may not pass
+            return [Finding(name, RULE_UNCHECKABLE, f"PDF niet te lezen ({type(exc).__name__})")]
+        return _unique(_findings(name, self._scan_views(_views(text, html_like=False)),
+                                 _line_place(text)))
+
     def _scan_zip_xml(self, path: Path, data: bytes) -> list[Finding]:
         """Office files are zips of XML: scan every XML part with the tags stripped."""
-        import io
-
         findings: list[Finding] = []
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:

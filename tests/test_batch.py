@@ -4,6 +4,7 @@ atomic and repeatable output."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import sys
@@ -306,6 +307,43 @@ def test_echo_runs_are_byte_identical_and_clean(tmp_path):
     # hidden, parameter and output-less cells (cel-00, cel-01, injected, cel-05) left no block
     assert [c["id"] for c in soup.select(".jp-Cell")] == [
         "cell-id=cel-02", "cell-id=cel-03", "cell-id=cel-04"]
+
+
+@pytest.mark.slow
+def test_pdf_without_chromium_keeps_the_html_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("basisop.batch.run.find_chromium", lambda: None)
+    result = run_study(None, out=tmp_path, notebooks=ECHO, units=["B/L"], pdf=True)
+    assert not result.ok and result.pdf_errors and not result.failures
+    folder = tmp_path / STUDY_ID
+    assert {p.name for p in folder.glob("*.html")} == {"blaricum-en-laren.html", "regio.html",
+                                                       "index.html"}
+    assert not list(folder.glob("*.pdf"))
+    assert "Chromium of Google Chrome is niet gevonden" in capsys.readouterr().err
+
+
+def _matplotlib_pdf(when: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(3, 2))
+    fig.text(0.1, 0.5, "De Basis op Orde")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    plt.close(fig)
+    # a printer's run-dependent dates, as Chromium writes them
+    return buffer.getvalue().replace(b"/Producer", f"/CreationDate (D:{when})\n/Producer".encode())
+
+
+def test_pdf_metadata_is_fixed_to_the_data_date():
+    from pypdf import PdfReader
+
+    from basisop.batch.pdf import fixed_metadata
+
+    first = fixed_metadata(_matplotlib_pdf("20261129164816+00'00'"), "2024-12-12")
+    second = fixed_metadata(_matplotlib_pdf("20270101000000+00'00'"), "2024-12-12")
+    assert first == second
+    info = PdfReader(io.BytesIO(first)).metadata
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20241212000000Z"
+    assert info["/Creator"] == "basisop"
 
 
 @pytest.mark.slow

@@ -9,11 +9,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
 from basisop.batch.export import IndexEntry, index_html
+from basisop.batch.pdf import PdfError, find_chromium, print_pdf
 from basisop.batch.publish import HeldBack, Publisher
 from basisop.io.dataset import StudyData, load_study_data
 from basisop.io.study import PROJECT_ROOT, load_study
@@ -36,14 +38,17 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
+    pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for but not made (Dutch)
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
               units: list[str] | None = None, timeout: int = 600,
-              notebooks: Path | None = None) -> RunResult:
+              notebooks: Path | None = None, pdf: bool = False) -> RunResult:
     """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
 
     `notebooks` is the folder holding hoofdstuk.ipynb and regio.ipynb (default: the project's).
+    With `pdf`, every page published now is also printed to PDF (headless Chromium) and the
+    PDF passes the same gate; without Chromium the HTML still stands and the run says so.
     Prints progress and a summary in Dutch; the result is ok only if everything was published.
     """
     started = time.monotonic()
@@ -78,9 +83,12 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
             if outcome.ok:
                 _publish(publisher, target, outcome)
     publisher.publish_text(target / "index.html", _index(study, target))
+    pages = [p for p in publisher.published if p.suffix == ".html"]
+    pdf_errors = _publish_pdfs(publisher, pages, study, workers) if pdf else []
     failures = [o.failure for o in outcomes if o.failure is not None]
-    result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                       published=publisher.published, held_back=publisher.held_back)
+    result = RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
+                       failures=failures, published=publisher.published,
+                       held_back=publisher.held_back, pdf_errors=pdf_errors)
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -178,6 +186,30 @@ def _publish(publisher: Publisher, target: Path, outcome: JobOutcome) -> None:
     publisher.publish_file(target / AUDIT / f"{name}.ipynb", outcome.executed)
 
 
+def _publish_pdfs(publisher: Publisher, pages: Sequence[Path], study: Study,
+                  workers: int) -> list[str]:
+    """Print each published page beside it as PDF, through the gate; the errors, in Dutch."""
+    chromium = find_chromium()
+    if chromium is None:
+        return ["geen PDF's gemaakt: Chromium of Google Chrome is niet gevonden (Debian en "
+                "Ubuntu: apt-get install chromium); de HTML-bestanden zijn wel gepubliceerd"]
+    errors = []
+    with (tempfile.TemporaryDirectory(prefix="basisop-pdf-") as staging,
+          ThreadPoolExecutor(max_workers=max(1, min(workers, len(pages)))) as pool):
+        printed = {page: pool.submit(print_pdf, page, chromium=chromium, datum=study.datum)
+                   for page in pages}
+        for page, future in printed.items():
+            try:
+                data = future.result()
+            except PdfError as exc:
+                errors.append(str(exc))
+                continue
+            staged = Path(staging) / f"{page.stem}.pdf"
+            staged.write_bytes(data)
+            publisher.publish_file(page.with_suffix(".pdf"), staged)
+    return errors
+
+
 def _index(study: Study, target: Path) -> str:
     """Links to the reports that exist now (new, or a previous version kept after a failure)."""
     def href(name: str) -> str | None:
@@ -190,8 +222,14 @@ def _index(study: Study, target: Path) -> str:
 def _summary(result: RunResult, target: Path, seconds: float) -> None:
     reports = [p for p in result.published if p.suffix == ".html"]
     audits = [p for p in result.published if p.suffix == ".ipynb"]
-    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en) en "
-          f"{len(audits)} auditnotebook(s).")
+    pdfs = [p for p in result.published if p.suffix == ".pdf"]
+    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en), "
+          + (f"{len(pdfs)} PDF('s) " if pdfs else "")
+          + f"en {len(audits)} auditnotebook(s).")
+    if result.pdf_errors:
+        print(f"PDF niet gemaakt ({len(result.pdf_errors)}):", file=sys.stderr)
+        for error in result.pdf_errors:
+            print(f"  - {error}", file=sys.stderr)
     if result.failures:
         print(f"Mislukt ({len(result.failures)}); de vorige versie blijft staan:",
               file=sys.stderr)
