@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
     p.add_argument("--timeout", type=_positive_int, default=600,
                    help="tijdslimiet per notebook (s)")
+    p.add_argument("--pdf", action="store_true",
+                   help="schrijf naast elke pagina ook een PDF (A4, met headless Chromium)")
     p.set_defaults(handler=_run)
 
     p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
@@ -179,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     from basisop.batch import run_study
 
     result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
-                       timeout=args.timeout)
+                       timeout=args.timeout, pdf=args.pdf)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
