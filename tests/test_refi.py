@@ -583,8 +583,9 @@ def test_qualcoder_project_gives_one_row_per_passage_read_exactly(maxqda_line_en
     assert result.position_unit == (UTF16_CRLF if maxqda_line_endings else UTF16)
     assert not result.review
     assert result.unit_routes == {("Hi", "case 'Hilversum'"): 1}
-    assert any("verwijst naar het bestand van bron 'Hi-R1.txt'" in p.reason
-               for p in result.problems)
+    assert [p.reason for p in result.problems if "verwijst" in p.reason] == [
+        "case 'Hilversum' verwijst bij 1 bron(nen) naar het bestand in plaats van naar de bron "
+        "zelf (zoals QualCoder schrijft); gekoppeld via de tekst van het bestand"]
     row = result.rows.iloc[0]
     assert "Jan Jansen" in row["notities"] and "coder1" in row["notities"]
     assert "Jan Jansen" not in row["bron"]

@@ -341,7 +341,7 @@ def _link_case_files(project: Project, archive: SafeArchive) -> None:
             found = _GUID_FILE.search(reference)
             if found and normalize_guid(found.group(1)) in wanted:
                 project.source_links[normalize_guid(found.group(1))] = (
-                    source.guid, f"bestandsnaam {reference}")
+                    source.guid, "de bestandsnaam")
     by_text = {_same_text(s.text): s for s in project.sources if s.text and s.text.strip()}
     for name in archive.names():
         found = _GUID_FILE.search(name)
@@ -351,7 +351,7 @@ def _link_case_files(project: Project, archive: SafeArchive) -> None:
             text, _, _ = decode(archive.read(name), f"{archive.name}/{name}")
             source = by_text.get(_same_text(text))
             if source is not None:
-                project.source_links[guid] = (source.guid, f"zelfde tekst als {name}")
+                project.source_links[guid] = (source.guid, "de tekst van het bestand")
 
 
 def _same_text(text: str) -> str:
