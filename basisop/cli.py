@@ -236,6 +236,8 @@ def _check_privacy(args: argparse.Namespace) -> int:
 
     guard, source = guard_for(args.study)
     print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
+    for warning in guard.warnings:
+        print(warning, file=sys.stderr)
     findings = check_paths(args.paths, guard)
     for finding in findings:
         print(finding)
