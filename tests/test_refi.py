@@ -515,6 +515,8 @@ def test_loader_keeps_several_checklist_items_of_one_passage_as_ids(study, tmp_p
 def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     import csv
 
+    import markupsafe
+
     from basisop.io.dataset import load_study_data
     from basisop.privacy import RULE_CONFIDENTIAL, PrivacyGuard
 
@@ -538,7 +540,7 @@ def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     chapter = presentation.Chapter.build(data, "Hu")
     html = "".join(presentation.findings_html(chapter, t.id)
                    for t in data.study.framework.themas)
-    assert presentation.esc(rows[1][6]) in html and "Jan de Vries" not in html
+    assert str(markupsafe.escape(rows[1][6])) in html and "Jan de Vries" not in html
 
 
 # --- projects as QualCoder writes them (see refi_helpers.qualcoder_qdpx) ----------------------
@@ -666,9 +668,14 @@ def test_export_is_schema_valid_and_imports_back_to_the_same_codings(embedded, s
     frame = embedded.codings.frame
     assert _round_trip(embedded.study, project, tmp_path, capsys) == _set_of(
         frame[~frame["vertrouwelijk"]])
-    # One text source per respondent, coded with the codebook's GUIDs.
+    # One text source per respondent id (interview, summary, document), coded with the
+    # codebook's GUIDs; a document is named by its title and carries its kind.
     read = read_project(project)
-    assert sorted(s.name for s in read.sources) == sorted(frame["respondent"].unique())
+    assert len(read.sources) == frame["respondent"].nunique()
+    kinds = {v: k for k, v in read.variables.items()}
+    document = next(s for s in read.sources if s.variables.get(kinds["soort"]) == "document")
+    entry = embedded.register.frame.set_index("id").loc[document.variables[kinds["respondent"]]]
+    assert document.name == entry["titel"] and entry["soort"] == "document"
     assert {m.via for m in match_codes(read.codes, embedded.study.framework).values()} == {
         VIA_GUID}
     again = tmp_path / "nogmaals.qdpx"
