@@ -776,3 +776,11 @@ def test_nvivo_sample_one_selection_per_code_becomes_one_row_per_passage(shared_
     assert len(result.rows) == 188 and result.merged == 303 - 188
     assert result.rows["bron"].is_unique and set(result.rows["subthema"]) == {"pga"}
     assert not result.review
+
+
+def test_an_unwritable_output_gets_a_dutch_message_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map")
+    assert main(["export-qdpx", "-o", str(blocker / "studie.qdpx")]) == 1
+    err = capsys.readouterr().err
+    assert "kan niet worden geschreven" in err and "Traceback" not in err
