@@ -784,3 +784,29 @@ def test_an_unwritable_output_gets_a_dutch_message_not_a_traceback(tmp_path, cap
     assert main(["export-qdpx", "-o", str(blocker / "studie.qdpx")]) == 1
     err = capsys.readouterr().err
     assert "kan niet worden geschreven" in err and "Traceback" not in err
+
+
+def test_coded_pictures_audio_and_whole_sources_are_counted_as_lost(study, qdc, tmp_path):
+    """Element forms per Project.xsd (PictureSelection, AudioSelection, a transcript's
+    TranscriptSelection, a Coding on a whole source)."""
+    path = _qualcoder(tmp_path, qdc)
+    archive = zipfile.ZipFile(path)
+    coding = (f'<Coding guid="{uuid.uuid4()}"><CodeRef targetGUID="{g("subthema", "pga")}"/>'
+              "</Coding>")
+    other = (f'<PictureSource guid="{uuid.uuid4()}" name="foto.png" path="internal://x.png">'
+             f'<PictureSelection guid="{uuid.uuid4()}" firstX="1" firstY="1" secondX="9" '
+             f'secondY="9">{coding}</PictureSelection></PictureSource>'
+             f'<AudioSource guid="{uuid.uuid4()}" name="opname.mp3" path="internal://x.mp3">'
+             f'<Transcript guid="{uuid.uuid4()}"><TranscriptSelection guid="{uuid.uuid4()}">'
+             f'{coding}</TranscriptSelection></Transcript>'
+             f'<AudioSelection guid="{uuid.uuid4()}" begin="0" end="9">{coding}</AudioSelection>'
+             f'{coding}</AudioSource>')
+    qde = archive.read("project.qde").decode().replace("</Sources>", other + "</Sources>")
+    path.write_bytes(zip_bytes({"project.qde": qde.encode(), **{
+        n: archive.read(n) for n in archive.namelist() if n != "project.qde"}}))
+    result = import_project(path, study)
+    assert sorted((lost.source, lost.kind) for lost in result.lost) == [
+        ("foto.png", "PictureSelection"), ("opname.mp3", "AudioSelection"),
+        ("opname.mp3", "Coding"), ("opname.mp3", "Transcript")]
+    assert _row_set(result.rows) == QC_EXPECTED  # the text is still read exactly
+    assert "NIET OMGEZET: 4 gecodeerde passage(s)" in "\n".join(result.report_lines())

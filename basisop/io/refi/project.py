@@ -313,16 +313,22 @@ def _other_sources(root: Element, context: _Context) -> None:
                     guid=normalize_guid(element.get("guid")), variables=_values(element)))
                 project.sources[-1].files += _files(element)
             for selection_kind in selection_kinds:
-                for selection in children(element, selection_kind):
-                    codings = children(selection, "Coding") or [
-                        c for t in children(selection, "TranscriptSelection")
-                        for c in children(t, "Coding")]
+                for selection in _selections(element, selection_kind):
+                    codings = children(selection, "Coding")
                     if codings:
                         project.lost.append(LostSelection(name, selection_kind,
                                                           _code_refs(codings)))
             _whole_source_codings(element, name, project)
             if representation is None:
                 project.warn(f"bron '{name}' ({kind}) heeft geen tekst en is niet ingelezen")
+
+
+def _selections(element: Element, kind: str) -> list[Element]:
+    """The source's selections of this kind; a transcript's are its TranscriptSelections."""
+    if kind == "Transcript":
+        return [t for transcript in children(element, kind)
+                for t in children(transcript, "TranscriptSelection")]
+    return children(element, kind)
 
 
 def _link_case_files(project: Project, archive: SafeArchive) -> None:
