@@ -104,18 +104,23 @@ def test_cohen_kappa_against_a_worked_example():
     assert pd.isna(cohen_kappa(["rood"] * 3, ["rood"] * 3))
 
 
+def _circulated_outputs(nb) -> list[str]:
+    """The HTML outputs that reach the circulated page (audit-only cells are removed there)."""
+    return [o.data["text/html"] for c in nb.cells
+            if c.cell_type == "code" and "remove_cell" not in c.metadata.get("tags", [])
+            for o in c.outputs if "text/html" in o.get("data", {})]
+
+
 @pytest.mark.slow
 def test_chapter_preview_equals_the_batch_chapter(bench, tmp_path_factory):
     """The fragments of s.chapter() are the HTML outputs `basisop run` produced for the unit."""
     run = embedded_run(tmp_path_factory)
     assert run.exit_code == 0, run.stdout
     audit = nbformat.read(run.folder / "audit" / "hilversum.ipynb", as_version=4)
-    produced = [o.data["text/html"] for c in audit.cells if c.cell_type == "code"
-                for o in c.outputs if "text/html" in o.get("data", {})]
+    produced = _circulated_outputs(audit)
     assert list(chapter_fragments(bench.data, "Hi")) == produced
     audit = nbformat.read(run.folder / "audit" / "regio.ipynb", as_version=4)
-    produced = [o.data["text/html"] for c in audit.cells if c.cell_type == "code"
-                for o in c.outputs if "text/html" in o.get("data", {})]
+    produced = _circulated_outputs(audit)
     assert list(region_fragments(bench.data)) == produced
 
 

@@ -76,6 +76,15 @@ def _render(macro: str, **values) -> str:
     return str(getattr(_FRAGMENTS, macro)(**values))
 
 
+# The chapter's own styles, inline in its first output so JupyterLab (and the workbench) show them.
+INLINE_CSS = _render("style")
+
+
+def status_badge(status: Status | str) -> str:
+    """A status as word, symbol and colour, for the workbench's widgets."""
+    return _render("status_badge", status=Status(status))
+
+
 # --- Structured text: paragraphs, bullet and sub-bullet lists --------------------------------
 
 _ITEM = re.compile(r"^(\s*)[-•◦*]\s+(.*)$")
