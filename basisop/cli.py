@@ -217,7 +217,10 @@ def _import_qdpx(args: argparse.Namespace) -> int:
     if refusal:
         print(f"Niets geschreven: {refusal}", file=sys.stderr)
         return EXIT_FAILED
-    write_csv(result.rows, args.output, private=True)
+    try:
+        write_csv(result.rows, args.output, private=True)
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     print(f"{len(result.rows)} rijen geschreven naar {args.output}")
     if result.lost:
         print(f"Let op: {len(result.lost)} gecodeerde passage(s) niet omgezet (toegestaan met "
@@ -236,6 +239,13 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print("Geldig: voeg het bestand toe aan 'codering:' in het studiebestand.")
     return EXIT_OK
+
+
+def _write_failed(path: Path, exc: OSError) -> int:
+    """An OS fault while writing: said in Dutch; the write is atomic, so nothing half is left."""
+    print(f"fout: {path} kan niet worden geschreven ({exc.strerror or exc}); niets geschreven.",
+          file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _import_refusal(result, loss_allowed: bool) -> str:
@@ -264,6 +274,8 @@ def _export_qdpx(args: argparse.Namespace) -> int:
     except QdpxError as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     for line in result.report_lines():
         print(line)
     return EXIT_OK
