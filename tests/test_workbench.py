@@ -74,6 +74,8 @@ def test_fragments_are_shown_in_full_with_their_source(bench):
     assert longest in repr(frags)
     row = frags[frags["fragment"] == longest].iloc[0]
     assert row["bestand"].endswith(".csv") and row["rij"] >= 2 and row["bron"]
+    documents = frags[frags["soort"] == "document"]
+    assert len(documents) > 0 and documents["titel"].all()  # a document shows its title
 
 
 def test_status_matrix_in_framework_order_with_nvt(bench):
@@ -117,6 +119,8 @@ def test_chapter_preview_equals_the_batch_chapter(bench, tmp_path_factory):
     produced = [o.data["text/html"] for c in audit.cells if c.cell_type == "code"
                 for o in c.outputs if "text/html" in o.get("data", {})]
     assert list(region_fragments(bench.data)) == produced
+    # The exploration notebook (respondent ids, full fragments) is never run or published.
+    assert not [p for p in run.out.rglob("*") if "verkennen" in p.name]
 
 
 def test_chapter_renders_in_an_isolated_frame(bench):

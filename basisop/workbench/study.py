@@ -33,8 +33,8 @@ from basisop.workbench.whatif import WhatIf, what_if
 if TYPE_CHECKING:
     from basisop.workbench.explorer import Explorer
 
-FRAGMENT_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                    "fragment", "vertrouwelijk", "bron", "bestand", "rij"]
+FRAGMENT_COLUMNS = ["eenheid", "respondent", "rol", "soort", "titel", "subthema", "checklist",
+                    "oordeel", "fragment", "vertrouwelijk", "bron", "bestand", "rij"]
 NOT_COVERED = "n.v.t."
 
 
