@@ -165,6 +165,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     path = own_bench.study.oordelen
     old = path.read_bytes()
     rows_before = len(own_bench.data.judgements.frame)
+    others = own_bench.data.judgements.frame.drop(columns=["bestand", "rij"])
+    others = others[~((others["eenheid"] == "Hi") & (others["subthema"] == "informatiepositie"))]
     backup = own_bench.save_judgement("Hilversum", "Informatiepositie", "Green",
                                       "Na het tweede gesprek met de politie bijgesteld.")
     assert backup is not None and backup.read_bytes() == old
@@ -173,6 +175,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     assert reloaded.ok
     frame = reloaded.judgements.frame
     assert len(frame) == rows_before  # replaced, not added
+    kept = frame.drop(columns=["bestand", "rij"]).merge(others)
+    assert len(kept) == len(others)  # every other judgement unchanged
     row = frame[(frame["eenheid"] == "Hi") & (frame["subthema"] == "informatiepositie")]
     assert row[["status", "motivering"]].values.tolist() == [
         ["groen", "Na het tweede gesprek met de politie bijgesteld."]]
