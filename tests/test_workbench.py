@@ -55,8 +55,11 @@ def test_a_typo_is_answered_with_the_loaders_hint(bench, filters, hint):
 def test_a_role_nobody_has_is_an_error_not_zero_rows(bench):
     role = bench.roles()[0]
     assert len(bench.fragments(rol=role.upper())) > 0
-    with pytest.raises(ValueError, match="geen fragment met deze rol"):
+    with pytest.raises(ValueError, match="geen fragment met deze rol; rollen in de codering: "
+                                         + re.escape(", ".join(bench.roles()))):
         bench.fragments(rol="astronaut")
+    with pytest.raises(ValueError, match="bedoelt u 'ambtenaar'"):
+        bench.fragments(rol="ambtenaaar")
 
 
 def test_fragments_without_oordeel_and_text_search(bench):

@@ -110,9 +110,11 @@ class Workbench:
 
     def _role_mask(self, frame: pd.DataFrame, rol: str) -> pd.Series:
         wanted = normalize_key(rol)
-        if not any(wanted in normalize_key(r) for r in self.roles()):
-            raise ValueError(f"rol '{rol}': geen fragment met deze rol"
-                             + did_you_mean(nearest(rol, self.roles())))
+        roles = self.roles()
+        if not any(wanted in normalize_key(r) for r in roles):
+            hint = nearest(rol, roles)
+            known = "" if hint else f"; rollen in de codering: {', '.join(roles)}"
+            raise ValueError(f"rol '{rol}': geen fragment met deze rol{did_you_mean(hint)}{known}")
         return frame["rol"].map(lambda r: wanted in normalize_key(r))
 
     def scores(self, regel: str | None = None) -> pd.DataFrame:
