@@ -307,6 +307,18 @@ class QdaMapping:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A text the privacy gate lets pass after review (`privacy: toegestaan:`), and why.
+
+    Real surnames collide with the product's words (Groen, van Huizen); an exemption is
+    printed in every run summary, so the gate never weakens unseen.
+    """
+
+    tekst: str
+    reden: str
+
+
+@dataclass(frozen=True)
 class Study:
     """One evaluation: its framework, units and the files with its evidence and judgements."""
 
@@ -331,6 +343,7 @@ class Study:
     beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)

@@ -30,7 +30,9 @@ from basisop.model import (
 from basisop.problems import WARNING, Problem
 
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                  "fragment", "bron", "vertrouwelijk"]
+                  "fragment", "bron", "vertrouwelijk", "notities"]
+# Several checklist items of one passage, in one cell: 'pga.1; pga.2'.
+CHECKLIST_SEPARATOR = ";"
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
 OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "niveau_tekst", "motivering", "bron"]
@@ -240,18 +242,12 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
         given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
-        item = None
-        if rc.cell("checklist"):
-            item = checklist_item(rc.cell("checklist"), given)
-            if item is None:
-                names = [i.id for s in framework.subthemes for i in s.checklist]
-                hint = nearest(rc.cell("checklist"), names)
-                rc.fail("checklist", "onbekend of meerduidig checklistpunt (geef id of subthema)"
-                        + did_you_mean(hint))
-        subtheme = given or (item[0].id if item else None)
-        if item is not None and subtheme and item[0].id != subtheme:
-            rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
-                                 f"niet bij {subtheme}")
+        found = checklist_items(rc, given)
+        subtheme = given or (found[0][0].id if found else None)
+        for owner, item in found:
+            if subtheme and owner.id != subtheme:
+                rc.fail("checklist", f"checklistpunt {item.id} hoort bij subthema {owner.id}, "
+                                     f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
         oordeel = rc.parsed("oordeel", status_of)
         fragment = rc.required("fragment")
@@ -267,12 +263,28 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                                           f"{entry['eenheid']}, niet bij {unit}")
                 role = role or entry["rol"]
         return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
-                "checklist": item[1].id if item else "",
+                "checklist": CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found)),
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
-                "bron": rc.cell("bron"), "vertrouwelijk": confidential}
+                "bron": rc.cell("bron"), "vertrouwelijk": confidential,
+                "notities": rc.cell("notities")}
+
+    def checklist_items(rc: RowCheck, given: str | None) -> list:
+        """Each item of the cell ('a; b'), resolved; unknown ones are reported."""
+        found = []
+        for text in filter(None, (p.strip() for p in rc.cell("checklist").split(
+                CHECKLIST_SEPARATOR))):
+            item = checklist_item(text, given)
+            if item is None:
+                names = [i.id for s in framework.subthemes for i in s.checklist]
+                rc.fail("checklist", f"'{text}': onbekend of meerduidig checklistpunt (geef id "
+                                     "of subthema)" + did_you_mean(nearest(text, names)))
+            else:
+                found.append(item)
+        return found
 
     def key(record: dict) -> tuple:
-        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
+        # The analyst's notes do not make a row different evidence.
+        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS if c != "notities")
 
     result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
                    required=CODING_REQUIRED, check=check, key=key,

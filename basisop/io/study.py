@@ -10,6 +10,7 @@ from basisop.io.yamlfile import Fields, load_yaml
 from basisop.model import (
     SCORING_RULES,
     STUDY_STATUSES,
+    Exemption,
     QdaMapping,
     ScoringSettings,
     Study,
@@ -23,7 +24,7 @@ DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
-         "status", "versie", "periode", "werkwijze", "beperkingen"}
+         "status", "versie", "periode", "werkwijze", "beperkingen", "privacy"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -95,6 +96,7 @@ def load_study(path: Path | str | None = None) -> Study:
         beperkingen=top.text("beperkingen", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
         qda=_qda(path, top.mapping.get("qda"), problems),
+        toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
     if problems:
         raise ValidationError(problems)
@@ -158,3 +160,23 @@ def _qda(path: Path, raw, problems: list[Problem]) -> QdaMapping:
     return QdaMapping(
         eenheid_variabele=fields.text("eenheid_variabele", required=False) or None,
         rol_variabele=fields.text("rol_variabele", required=False) or None)
+
+
+def _exemptions(path: Path, raw, problems: list[Problem]) -> tuple[Exemption, ...]:
+    """`privacy: toegestaan:` texts the gate lets pass, each with the reviewer's reason."""
+    if raw is None:
+        return ()
+    fields = Fields(path, raw, "privacy", problems)
+    fields.unknown_keys({"toegestaan"})
+    exemptions = []
+    for i, entry in enumerate(fields.items("toegestaan")):
+        item = Fields(path, entry, f"privacy.toegestaan[{i}]", problems)
+        item.unknown_keys({"tekst", "reden"})
+        text, reason = item.text("tekst"), item.text("reden")
+        if item.ok and "tekst" in item.mapping and not text:
+            item.fail("lege tekst", "tekst")
+        if item.ok and "reden" in item.mapping and not reason:
+            item.fail("lege reden: zeg waarom deze tekst na controle mag blijven", "reden")
+        if text and reason:
+            exemptions.append(Exemption(text, reason))
+    return tuple(exemptions)

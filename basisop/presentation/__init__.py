@@ -76,18 +76,6 @@ def _render(macro: str, **values) -> str:
     return str(getattr(_FRAGMENTS, macro)(**values))
 
 
-# The chapter's own styles, inline in its first output so JupyterLab shows them too.
-INLINE_CSS = _render("style")
-
-
-def status_badge(status: Status | str) -> str:
-    return _render("status_badge", status=Status(status))
-
-
-def status_cell(status: Status | str) -> str:
-    return _render("status_cell", status=Status(status), attrs={})
-
-
 # --- Structured text: paragraphs, bullet and sub-bullet lists --------------------------------
 
 _ITEM = re.compile(r"^(\s*)[-•◦*]\s+(.*)$")
@@ -142,11 +130,6 @@ def _study_line(study: Study) -> str:
     date = f", gegevens van {dutch_date(study.datum)}" if study.datum else ""
     version = f" ({study.versie})" if study.versie else ""
     return f"{study.naam} — golf {study.golf}{date}{version}."
-
-
-def concept_html(study: Study) -> str:
-    """The visible CONCEPT marking of a study whose status is concept; empty otherwise."""
-    return _render("concept", study=study) if study.is_concept else ""
 
 
 @dataclass
@@ -254,16 +237,22 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _kind_counts(kinds: pd.Series) -> str:
+    """'3 uitspraken van respondenten, 1 passage uit documenten': the kinds that occur."""
+    parts = [(INTERVIEW, "uitspraak", "uitspraken", "van respondenten"),
+             (SUMMARY, "samenvattende zin", "samenvattende zinnen", "van de analisten"),
+             (DOCUMENT, "passage", "passages", "uit documenten")]
+    return ", ".join(f"{_plural(n, one, many)} {tail}" for kind, one, many, tail in parts
+                     if (n := int((kinds == kind).sum())))
+
+
 def _judgement_text(r: dict, frags: pd.DataFrame) -> str:
     kinds = frags["soort"] if "soort" in frags else pd.Series([INTERVIEW] * len(frags))
-    parts = [_plural(int((kinds == INTERVIEW).sum()), "uitspraak", "uitspraken")
-             + " van respondenten",
-             _plural(int((kinds == SUMMARY).sum()), "samenvattende zin", "samenvattende zinnen")
-             + " van de analisten",
-             _plural(int((kinds == DOCUMENT).sum()), "passage", "passages") + " uit documenten"]
     counts = f"{r['groen']} groen, {r['oranje']} oranje, {r['rood']} rood"
-    evidence_text = (f"{_plural(r['fragmenten'], 'fragment', 'fragmenten')}: "
-                     f"{', '.join(parts)} ({counts})")
+    evidence_text = _plural(r["fragmenten"], "fragment", "fragmenten")
+    if r["fragmenten"]:
+        evidence_text += f": {_kind_counts(kinds)}"
+    evidence_text += f" ({counts})"
     if r["bron"] == SOURCE_JUDGEMENT:
         text = f"Oordeel van de analisten: {Status(r['status']).value}."
         if r["motivering"]:
