@@ -158,6 +158,22 @@ def test_a_page_title_cannot_break_out_of_its_print_style():
     assert shown == 'Studie "X" </style><script>alert(1)</script> \\ é'
 
 
+def _page(html_output: str) -> str:
+    from basisop.batch.export import circulation_html
+
+    cell = nbformat.v4.new_code_cell("x", id="c1", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": html_output})])
+    return circulation_html(nbformat.v4.new_notebook(cells=[cell]), "Titel")
+
+
+def test_a_concept_page_prints_concept_on_every_page_and_a_final_one_does_not():
+    concept = _page('<div class="bo"><div class="bo-concept" role="note">CONCEPT</div></div>')
+    final = _page('<div class="bo"><h1>Hoofdstuk</h1></div>')
+    assert '@top-right { content: "CONCEPT"; }' in concept
+    assert "CONCEPT" not in final
+    assert '@top-left { content: "Titel"; }' in final
+
+
 @pytest.mark.slow
 def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embedded):
     soup = _soup(embedded_reports / "index.html")
