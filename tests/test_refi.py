@@ -449,9 +449,11 @@ def test_unsafe_archive_is_refused_and_nothing_is_written(kind, study, tmp_path,
 
 
 def test_too_many_members_are_refused(study, tmp_path, monkeypatch):
-    monkeypatch.setattr(refi_archive, "MAX_MEMBERS", 3)
+    monkeypatch.setenv("BASISOP_MAX_ARCHIEF_BESTANDEN", "3")
     members = {"project.qde": MINIMAL, **{f"sources/{i}.txt": b"x" for i in range(3)}}
-    with pytest.raises(QdpxError, match=r"te veel bestanden in het archief \(4; maximaal 3\)"):
+    with pytest.raises(QdpxError, match=r"te veel bestanden in het archief \(4; maximaal 3, te "
+                                        "verhogen met de omgevingsvariabele "
+                                        r"BASISOP_MAX_ARCHIEF_BESTANDEN\)"):
         import_project(_write(tmp_path, zip_bytes(members)), study)
 
 
