@@ -607,6 +607,8 @@ def test_crlf_counted_as_one_without_emoji_is_read_as_code_points_with_crlf(stud
                                        maxqda_line_endings=True), study)
     assert result.rows["fragment"].tolist() == ["Het PGA-overleg loopt goed."]
     assert result.position_unit == CODE_POINTS_CRLF
+    assert ("Posities gelezen: 1 bron(nen) als Unicode-codepunten met CRLF als één teken."
+            in result.report_lines())
 
 
 def test_conflicting_oordelen_on_one_passage_are_an_error_not_a_choice(study, qdc, tmp_path,

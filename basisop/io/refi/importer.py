@@ -129,7 +129,8 @@ class ImportResult:
         names = {s.guid: s.name for s in self.project.sources}
         read = [(names[g], d) for g, d in self.positions.items() if d.selections]
         units = Counter(UNIT_NAMES[d.unit] for _, d in read)
-        lines = [f"Posities: {_counts(units).strip(' ()') or 'geen passages'}."]
+        shown = ", ".join(f"{n} bron(nen) als {unit}" for unit, n in units.most_common())
+        lines = [f"Posities gelezen: {shown or 'geen passages'}."]
         lines += [("CONTROLE NODIG: " if d.review else "") + f"bron '{name}' {d.describe()}."
                   for name, d in read if d.review or d.differing]
         return lines
