@@ -24,6 +24,13 @@ def _study_arg(parser: argparse.ArgumentParser) -> None:
                              "params/gooi-en-vechtstreek-2024.yaml)")
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number above 0, or a usage error in Dutch."""
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"verwacht een geheel getal groter dan 0, niet '{text}'")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="basisop", description="Wegingskader 'De Basis op Orde': valideren, scoren, "
@@ -54,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "aantal kernen)")
     p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
-    p.add_argument("--timeout", type=int, default=600, help="tijdslimiet per notebook (s)")
+    p.add_argument("--timeout", type=_positive_int, default=600,
+                   help="tijdslimiet per notebook (s)")
+    p.add_argument("--pdf", action="store_true",
+                   help="schrijf naast elke pagina ook een PDF (A4, met headless Chromium)")
     p.set_defaults(handler=_run)
 
     p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
@@ -90,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from basisop.batch.pages import page_problems
     from basisop.io.dataset import load_study_data
     from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.study import load_study
@@ -99,11 +110,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.afgewezen is not None:
         require_output_file(args.afgewezen, study_inputs(study))
     data = load_study_data(study)
+    collisions = page_problems(study)  # two pages that would share one file
     print(f"Studie: {study.naam} (golf {study.golf}), {len(study.eenheden)} eenheden, "
           f"{len(study.framework.subthemes)} subthema's")
     for line in data.summary_lines():
         print(line)
-    for problem in data.problems:
+    for problem in [*data.problems, *collisions]:
         print(problem)
     if args.afgewezen is not None:
         rejects = data.rejects_frame()
@@ -115,8 +127,8 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"waarschuwing: persoonsgegevens uit het respondentenregister "
                   f"({', '.join(withheld)}) zijn niet in dat bestand opgenomen; zoek de rij "
                   "op in het register zelf.")
-    if not data.ok:
-        errors = sum(p.is_error for p in data.problems)
+    if not data.ok or collisions:
+        errors = sum(p.is_error for p in data.problems) + len(collisions)
         print(f"Ongeldig: {errors} fout(en).", file=sys.stderr)
         return EXIT_FAILED
     print("Geldig.")
@@ -169,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     from basisop.batch import run_study
 
     result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
-                       timeout=args.timeout)
+                       timeout=args.timeout, pdf=args.pdf)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -205,7 +217,10 @@ def _import_qdpx(args: argparse.Namespace) -> int:
     if refusal:
         print(f"Niets geschreven: {refusal}", file=sys.stderr)
         return EXIT_FAILED
-    write_csv(result.rows, args.output, private=True)
+    try:
+        write_csv(result.rows, args.output, private=True)
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     print(f"{len(result.rows)} rijen geschreven naar {args.output}")
     if result.lost:
         print(f"Let op: {len(result.lost)} gecodeerde passage(s) niet omgezet (toegestaan met "
@@ -224,6 +239,13 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print("Geldig: voeg het bestand toe aan 'codering:' in het studiebestand.")
     return EXIT_OK
+
+
+def _write_failed(path: Path, exc: OSError) -> int:
+    """An OS fault while writing: said in Dutch; the write is atomic, so nothing half is left."""
+    print(f"fout: {path} kan niet worden geschreven ({exc.strerror or exc}); niets geschreven.",
+          file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _import_refusal(result, loss_allowed: bool) -> str:
@@ -252,15 +274,25 @@ def _export_qdpx(args: argparse.Namespace) -> int:
     except QdpxError as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     for line in result.report_lines():
         print(line)
     return EXIT_OK
 
 
 def _check_privacy(args: argparse.Namespace) -> int:
+    from basisop.batch.folder import recorded_study
     from basisop.privacy import check_paths, guard_for
 
-    guard, source = guard_for(args.study)
+    study = args.study
+    if study is None:  # a reports folder names the study that produced it
+        study, notes = recorded_study(args.paths)
+        for note in notes:
+            print(note, file=sys.stderr)
+        if notes and study is None:
+            return EXIT_FAILED
+    guard, source = guard_for(study)
     print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
     for warning in guard.warnings:
         print(warning, file=sys.stderr)

@@ -1,8 +1,9 @@
 """File formats: how each kind of file is read into texts to scan, one reader per extension.
 
 A reader gets the file's path and a `Scan` (views -> hits) and returns its Findings. Images are
-skipped (they hold no text this guard can read); files whose text is compressed or encoded
-cannot be checked, so they may not pass. Adding a format is one entry in `READERS`.
+skipped (they hold no text this guard can read); a PDF is read through the text pypdf
+extracts; files whose text is compressed or encoded cannot be checked, so they may not pass.
+Adding a format is one entry in `READERS`.
 """
 
 from __future__ import annotations
@@ -140,6 +141,32 @@ def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
     return unique(found)
 
 
+def _scan_pdf(path: Path, scan: Scan) -> list[Finding]:
+    """A PDF by the text pypdf extracts from its pages and its metadata."""
+    data = _read(path)
+    if isinstance(data, Finding):
+        return [data]
+    try:
+        text = pdf_text(data)
+    except Exception as exc:  # fail-closed: a PDF we cannot read may not pass
+        return [Finding(str(path), RULE_UNCHECKABLE, f"PDF niet te lezen ({type(exc).__name__})")]
+    return unique(findings(str(path), scan(views(text, html_like=False)), line_place(text)))
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's metadata and the text of its pages, a blank line between pages.
+
+    Raises whatever pypdf raises for a damaged file, and ValueError for an encrypted one.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise ValueError("versleutelde PDF")
+    info = [str(value) for value in (reader.metadata or {}).values()]
+    return "\n\n".join([*info, *(page.extract_text() or "" for page in reader.pages)])
+
+
 def _skip(path: Path, scan: Scan) -> list[Finding]:
     return []
 
@@ -194,7 +221,8 @@ READERS: dict[str, Reader] = {
     **_each(".html .htm .xhtml .xml .svg", _scan_markup),
     **_each(".json .ipynb", _scan_json),
     **_each(".xlsx .xlsm .docx .pptx .odt .ods", _scan_zip_xml),
+    ".pdf": _scan_pdf,
     **_each(".png .jpg .jpeg .gif .webp .bmp .ico", _skip),
     # Their text is compressed or encoded: it cannot be checked, so it may not pass.
-    **_each(".pdf .zip .gz .7z .doc .xls .ppt .parquet .pkl", _opaque),
+    **_each(".zip .gz .7z .doc .xls .ppt .parquet .pkl", _opaque),
 }
