@@ -347,6 +347,7 @@ class Study:
     beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    wegingskader: Path | None = None  # the framework's file: an input outputs must not replace
     toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:

@@ -8,9 +8,11 @@ import datetime as dt
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +26,10 @@ from basisop.batch.folder import (
     staging_folder,
 )
 from basisop.batch.pages import AUDIT, INDEX, MANIFEST, REGION, chapter_page, page_problems
+from basisop.batch.pdf import PdfError, find_chromium, print_pdf
 from basisop.batch.publish import HeldBack, Publisher, recover
 from basisop.io.dataset import StudyData, load_study_data
+from basisop.io.paths import output_folder_problems, study_inputs
 from basisop.io.study import DEFAULT_STUDY, PROJECT_ROOT, load_study
 from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
@@ -45,14 +49,18 @@ class RunResult:
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
     warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
+    input_warnings: int = 0  # warnings about the input files, repeated in the summary
+    pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for but not made (Dutch)
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
               units: list[str] | None = None, timeout: int = 600,
-              notebooks: Path | None = None) -> RunResult:
+              notebooks: Path | None = None, pdf: bool = False) -> RunResult:
     """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
 
     `notebooks` is the folder holding hoofdstuk.ipynb and regio.ipynb (default: the project's).
+    With `pdf`, every page published now is also printed to PDF (headless Chromium) and the
+    PDF passes the same gate; without Chromium the HTML still stands and the run says so.
     Prints progress and a summary in Dutch; the result is ok only if everything was published.
     """
     started = time.monotonic()
@@ -68,6 +76,11 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
     if timeout <= 0:
         return _stopped([Problem("--timeout", f"verwacht meer dan 0 seconden, niet {timeout}")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    # Before any notebook runs: a run that cannot publish must not spend minutes finding out.
+    unwritable = output_folder_problems(target, study_inputs(study))
+    if unwritable:
+        return _stopped(unwritable)
     try:
         from basisop.privacy import PrivacyGuard
 
@@ -76,7 +89,6 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem(str(study.respondenten or study.path),
                                  f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
                                  "wordt niets gemaakt of gepubliceerd")])
-    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
     notebooks = Path(notebooks) if notebooks else NOTEBOOKS
     todo = _jobs(study, selected, notebooks)
     workers = min(workers, len(todo))
@@ -86,7 +98,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
             print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
                   f"werker(s), tijdslimiet {timeout} s per notebook")
             run = run_id(study, sorted({job.notebook for job in todo}), version())
-            result = _run_and_publish(study, guard, todo, workers, timeout, target, run)
+            result = _run_and_publish(study, guard, todo, workers, timeout, target, run, pdf)
+            result.input_warnings = sum(not p.is_error for p in data.problems)
     except FolderBusy as exc:
         return _stopped([Problem("--out", str(exc))])
     _summary(result, target, time.monotonic() - started)
@@ -94,7 +107,7 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
 
 
 def _run_and_publish(study: Study, guard, todo: list[NotebookJob], workers: int,
-                     timeout: int, target: Path, run: str) -> RunResult:
+                     timeout: int, target: Path, run: str, pdf: bool) -> RunResult:
     """Run the notebooks, gate every page, then publish the set that passed at once."""
     publisher = Publisher(guard, target)
     with staging_folder() as staging:
@@ -107,14 +120,16 @@ def _run_and_publish(study: Study, guard, todo: list[NotebookJob], workers: int,
                               [*publisher.pending, target / f"{INDEX}.html"])
     publisher.publish_text(target / f"{INDEX}.html",
                            _index(study, target, publisher, manifest.pages, run))
-    if target / f"{INDEX}.html" not in publisher.pending:
-        manifest = manifest_after(target, study, run, publisher.pending)
+    pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
+    # The manifest lists what this commit writes (the index may have been held back; PDFs added).
+    manifest = manifest_after(target, study, run, list(publisher.pending))
     publisher.publish_text(target / MANIFEST, manifest.to_json())
     publisher.commit()
     failures = [o.failure for o in outcomes if o.failure is not None]
-    return RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                     published=publisher.published, held_back=publisher.held_back,
-                     warnings=guard.warnings)
+    return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
+                     failures=failures, published=publisher.published,
+                     held_back=publisher.held_back, warnings=guard.warnings,
+                     pdf_errors=pdf_errors)
 
 
 @contextlib.contextmanager
@@ -143,6 +158,11 @@ def _validated(study_path: Path | None) -> StudyData | RunResult:
         return _stopped(exc.problems)
     if not data.ok:
         return _stopped(data.problems)
+    warnings = [p for p in data.problems if not p.is_error]
+    if warnings:  # said, not swallowed: a warning may be a misread character in a chapter
+        print(f"Invoer geldig, met {len(warnings)} waarschuwing(en) bij de invoer, "
+              f"bijvoorbeeld:\n  {warnings[0]}\nLees ze allemaal met: basisop validate "
+              f"{data.study.path}")
     collisions = page_problems(data.study)
     return _stopped(collisions) if collisions else data
 
@@ -225,6 +245,36 @@ def _publish(publisher: Publisher, target: Path, outcome: JobOutcome) -> None:
     publisher.publish_file(target / AUDIT / f"{name}.ipynb", outcome.executed)
 
 
+def _publish_pdfs(publisher: Publisher, study: Study, workers: int) -> list[str]:
+    """Print each page staged for publication to PDF, through the gate; the errors, in Dutch.
+
+    The pages are self-contained, so a copy in a temporary folder prints as the page will."""
+    chromium = find_chromium()
+    if chromium is None:
+        return ["geen PDF's gemaakt: Chromium of Google Chrome is niet gevonden (Debian en "
+                "Ubuntu: apt-get install chromium); de HTML-bestanden zijn wel gepubliceerd"]
+    pages = [t for t in publisher.pending if t.suffix == ".html"]
+    errors = []
+    with (tempfile.TemporaryDirectory(prefix="basisop-pdf-") as staging,
+          ThreadPoolExecutor(max_workers=max(1, min(workers, len(pages)))) as pool):
+        copies = {}
+        for page in pages:
+            copies[page] = Path(staging) / page.name
+            copies[page].write_bytes(publisher.pending[page])
+        printed = {page: pool.submit(print_pdf, copy, chromium=chromium, datum=study.datum)
+                   for page, copy in copies.items()}
+        for page, future in printed.items():
+            try:
+                data = future.result()
+            except PdfError as exc:
+                errors.append(str(exc))
+                continue
+            pdf = copies[page].with_suffix(".pdf")
+            pdf.write_bytes(data)
+            publisher.publish_file(page.with_suffix(".pdf"), pdf)
+    return errors
+
+
 def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str],
            run: str) -> str:
     """Links to the reports there will be (new, or a previous version kept after a failure),
@@ -239,8 +289,14 @@ def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str
 def _summary(result: RunResult, target: Path, seconds: float) -> None:
     reports = [p for p in result.published if p.suffix == ".html"]
     audits = [p for p in result.published if p.suffix == ".ipynb"]
-    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en) en "
-          f"{len(audits)} auditnotebook(s).")
+    pdfs = [p for p in result.published if p.suffix == ".pdf"]
+    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en), "
+          + (f"{len(pdfs)} PDF('s) " if pdfs else "")
+          + f"en {len(audits)} auditnotebook(s).")
+    if result.pdf_errors:
+        print(f"PDF niet gemaakt ({len(result.pdf_errors)}):", file=sys.stderr)
+        for error in result.pdf_errors:
+            print(f"  - {error}", file=sys.stderr)
     if result.failures:
         print(f"Mislukt ({len(result.failures)}); de vorige versie blijft staan:",
               file=sys.stderr)
@@ -254,5 +310,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
     for warning in result.warnings:
         print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    if result.input_warnings:
+        verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "
+                    "validate toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

@@ -21,9 +21,11 @@ def check_paths(paths: Iterable[Path], guard: PrivacyGuard) -> list[Finding]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            # Not only regular files: a device or a broken link cannot be checked, so it is a
+            # finding (the reader says why), never skipped unseen.
+            for file in sorted(p for p in path.rglob("*") if not p.is_dir()):
                 found += guard.scan_file(file)
-        elif path.is_file():
+        elif path.exists() or path.is_symlink():
             found += guard.scan_file(path)
         else:
             found.append(Finding(str(path), RULE_MISSING, "bestand of map bestaat niet"))
