@@ -26,8 +26,9 @@ from basisop.model import (
 )
 from basisop.problems import WARNING, Problem
 
+# `id` is optional: a stable fragment id lets two versions or waves of a study be compared.
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                  "fragment", "bron", "vertrouwelijk"]
+                  "fragment", "bron", "vertrouwelijk", "id"]
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
 OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
@@ -224,6 +225,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     items: dict[tuple[str, str | None], object] = {}
     status_of = _memo(parse_status)
     flag_of = _memo(parse_flag)
+    ids: dict[str, str] = {}
 
     def checklist_item(text: str, given: str | None):
         if (text, given) not in items:
@@ -231,6 +233,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return items[text, given]
 
     def check(rc: RowCheck) -> dict | None:
+        _unique_id(rc, ids)
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
         given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
@@ -263,7 +266,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
                 "checklist": item[1].id if item else "",
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
-                "bron": rc.cell("bron"), "vertrouwelijk": confidential}
+                "bron": rc.cell("bron"), "vertrouwelijk": confidential, "id": rc.cell("id")}
 
     def key(record: dict) -> tuple:
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
@@ -271,6 +274,18 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
                  required=CODING_REQUIRED, check=check, key=key,
                  sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+
+
+def _unique_id(rc: RowCheck, seen: dict[str, str]) -> None:
+    """A fragment id names one fragment across all coding files (empty ids are allowed)."""
+    fragment_id = rc.cell("id")
+    if not fragment_id:
+        return
+    place = f"{Path(rc.file).name} rij {rc.row.number}"
+    if fragment_id in seen:
+        rc.fail("id", f"id komt al voor in {seen[fragment_id]}")
+    else:
+        seen[fragment_id] = place
 
 
 def load_judgements(study: Study, path: Path | None = None) -> LoadResult:

@@ -306,7 +306,7 @@ class _RowBuilder:
                 "fragment": text[span[0]:span[1]],
                 "bron": f"{self.file}: {source.name}, tekens {span[0]}-{span[1]}",
                 "vertrouwelijk": a.single(source, cases, set(CONFIDENTIAL_VARIABLES),
-                                          "vertrouwelijk")}
+                                          "vertrouwelijk"), "id": ""}
         for subtheme, items in self._by_subtheme(selection).items():
             if len(items) > 1:
                 self.warn(f"bron '{source.name}', tekens {span[0]}-{span[1]}: meerdere "
