@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="variabele die de rol van de respondent geeft")
     p.set_defaults(handler=_import_qdpx)
 
+    p = commands.add_parser("vergelijk", help="vergelijk twee versies of golven van een studie")
+    p.add_argument("old", type=Path, metavar="OUD", help="studiebestand van de oude versie/golf")
+    p.add_argument("new", type=Path, metavar="NIEUW", help="studiebestand van de nieuwe")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
+    p.set_defaults(handler=_compare)
+
     p = commands.add_parser("check-privacy", help="zoek persoonsgegevens in bestanden")
     p.add_argument("paths", nargs="+", type=Path, metavar="PAD")
     p.add_argument("--study", type=Path, default=None, help="studiebestand")
@@ -128,12 +135,37 @@ def _score(args: argparse.Namespace) -> int:
         text = scores[columns].to_string(index=False) + "\n"
         if args.afwijkingen:
             text += f"{len(scores)} afwijkingen (regel: {settings.regel})\n"
-    if args.output:
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from basisop.compare import FrameworkMismatch, compare
+    from basisop.io.dataset import load_valid
+    from basisop.io.tables import safe_frame
+
+    try:
+        comparison = compare(load_valid(args.old), load_valid(args.new))
+    except FrameworkMismatch as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    frame = comparison.frame()
+    if args.format == "csv":
+        text = safe_frame(frame).to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = "\n".join(comparison.report_lines()) + "\n"
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
         from basisop.io.atomic import atomic_write_text
-        atomic_write_text(args.output, text)
+        atomic_write_text(output, text)
     else:
         sys.stdout.write(text)
-    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:

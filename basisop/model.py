@@ -299,6 +299,27 @@ class QdaMapping:
     rol_variabele: str | None = None
 
 
+STUDY_STATUSES = ("concept", "definitief")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A version of a study that differs from its base tables by a few rows (a concept, say).
+
+    Rows of `codering` and `aanbevelingen` replace the base row with the same id, or are added;
+    `verwijderd` names base ids this version lacks. Unchanged base rows keep their text; their
+    `bron`, where it starts with `bron_van`, is relabelled `bron_naar` and its line numbers
+    moved through `regels` (base line ranges and their shift into this version's document).
+    """
+
+    codering: Path | None = None
+    aanbevelingen: Path | None = None
+    verwijderd: tuple[str, ...] = ()
+    regels: Path | None = None
+    bron_van: str = ""
+    bron_naar: str = ""
+
+
 @dataclass(frozen=True)
 class Study:
     """One evaluation: its framework, units and the files with its evidence and judgements."""
@@ -319,6 +340,12 @@ class Study:
     opdrachtgever: str = ""
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    status: str = "definitief"  # concept | definitief (a version, never a wave)
+    versie: str = ""
+    vorige_golf: Path | None = None  # the study file of the previous measurement
+    overlay: Overlay | None = None
+    acties: Path | None = None  # the implementation plan's actions
+    voortgang: Path | None = None  # progress per action and unit
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)

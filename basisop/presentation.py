@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -476,3 +477,145 @@ def filter_fragments(data: StudyData, *, eenheid: str | None = None,
     if oordeel:
         frame = frame[frame["oordeel"] == oordeel]
     return frame
+
+
+# --- Implementation plan (uitvoeringsplan) -------------------------------------------------
+
+PLAN_PAGE = "uitvoeringsplan.html"  # the page's file name; moves to the page registry (D4)
+_SECTION = re.compile(r"§\s*([\d.]+\d)")
+
+
+@dataclass
+class Plan:
+    """The implementation plan: per theme the units side by side, then actions and progress."""
+
+    data: StudyData
+    priorities: pd.DataFrame
+
+    @classmethod
+    def build(cls, data: StudyData) -> Plan:
+        return cls(data, priorities(data, score(data)))
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        return self.data.actions.frame
+
+    def home(self, action: dict) -> str:
+        """The subtheme an action is listed under: its first, so it is shown once."""
+        return action["subthemas"].split(";")[0]
+
+
+def plan_intro(plan: Plan) -> str:
+    study = plan.data.study
+    return (f'<div class="bo"><h1>Uitvoeringsplan</h1><p>{_study_line(study)}</p><p>Per thema '
+            "eerst de status van elke gemeente met de prioriteit en het niveau (districtelijk "
+            "of lokaal), daarna per niveau de subthema's met hun acties en de voortgang per "
+            "gemeente. Eigenaar, streefdatum en status staan er alleen waar het plan ze noemt."
+            f"</p></div>{INLINE_CSS}")
+
+
+def plan_theme(plan: Plan, theme_id: str) -> str:
+    """One theme: the plan's table, then per level the subthemes with actions and progress."""
+    theme = plan.data.study.framework.theme(theme_id)
+    table = plan.priorities[plan.priorities["thema_id"] == theme_id]
+    codes = [u.code for u in plan.data.study.municipal_units]
+    head = "".join(f"<th>{esc(c)}</th>" for c in codes)
+    rows = "".join(
+        f'<tr id="{esc(r["subthema_id"])}"><td>{esc(r["subthema"])}</td>'
+        + "".join(status_cell(r[status_column(c)], f' data-eenheid="{esc(c)}" '
+                              f'data-subthema="{esc(r["subthema_id"])}"') for c in codes)
+        + f"<td>{esc(r['prioriteit'] or '—')}</td><td>{esc(r['niveau'] or '—')}</td></tr>"
+        for r in table.to_dict("records"))
+    parts = [f'<div class="bo" data-thema="{esc(theme_id)}"><h2>{esc(theme.naam)}</h2>'
+             '<table class="bo-tabel bo-plan"><thead><tr><th>Subthema</th>'
+             f"{head}<th>Prioriteit</th><th>Niveau</th></tr></thead><tbody>{rows}</tbody>"
+             "</table>"]
+    ids = {s.id for s in theme.subthemas}
+    mine = [a for a in plan.actions.to_dict("records") if plan.home(a) in ids]
+    for level in dict.fromkeys(a["niveau"] for a in mine):
+        parts.append(f"<h3>{esc(level)}</h3>")
+        at_level = [a for a in mine if a["niveau"] == level]
+        for sub_id in dict.fromkeys(plan.home(a) for a in at_level):
+            parts.append(_plan_subtheme(plan, sub_id, [a for a in at_level
+                                                        if plan.home(a) == sub_id]))
+    if not mine:
+        parts.append("<p>Het plan noemt voor dit thema geen acties.</p>")
+    return "".join(parts) + "</div>"
+
+
+def _plan_subtheme(plan: Plan, sub_id: str, actions: list[dict]) -> str:
+    framework = plan.data.study.framework
+    items = []
+    for a in actions:
+        others = [framework.subtheme(s).naam for s in a["subthemas"].split(";")[1:]]
+        facts = [f"ook: {', '.join(others)}" if others else "",
+                 f"eenheden: {a['eenheden'].replace(';', ', ')}" if a["eenheden"] else "",
+                 f"eigenaar: {a['eigenaar']}" if a["eigenaar"] else "",
+                 f"streefdatum: {dutch_date(a['streefdatum'])}" if a["streefdatum"] else ""]
+        facts_text = "; ".join(f for f in facts if f)
+        items.append(f'<li data-actie="{esc(a["id"])}"><strong>{esc(a["actie"])}</strong>'
+                     + (f" {esc(a['toelichting'])}" if a["toelichting"] else "")
+                     + (f' <span class="toeschrijving">({esc(facts_text)})</span>'
+                        if facts_text else "")
+                     + _plan_progress(plan, a["id"]) + "</li>")
+    name = framework.subtheme(sub_id).naam
+    return (f'<h4 id="acties-{esc(sub_id)}">{esc(name)}</h4><ul class="bo-acties">'
+            f"{''.join(items)}</ul>")
+
+
+def _plan_progress(plan: Plan, action_id: str) -> str:
+    progress = plan.data.progress.frame
+    rows = progress[progress["actie"] == action_id].to_dict("records")
+    if not rows:
+        return ""
+    names = {u.code: u.naam for u in plan.data.study.eenheden}
+    body = "".join(
+        f"<tr><td>{esc(names.get(r['eenheid'], 'alle gemeenten / district'))}</td>"
+        f'<td data-voortgang="{esc(r["status"] or "niet vermeld")}">'
+        f"{esc(r['status'] or 'niet vermeld')}</td><td>{esc(dutch_date(r['datum']) or '—')}"
+        f"</td><td>{esc(r['tekst'])}</td></tr>" for r in rows)
+    return ('<table class="bo-tabel bo-voortgang"><thead><tr><th>Gemeente</th><th>Status</th>'
+            f"<th>Datum</th><th>Voortgang</th></tr></thead><tbody>{body}</tbody></table>")
+
+
+def plan_sections(actions: pd.DataFrame) -> dict[str, int]:
+    """How many actions each section of the plan (from `bron`, '§2.1.1') holds, in order."""
+    counts: dict[str, int] = {}
+    for bron in actions["bron"]:
+        match = _SECTION.search(bron)
+        key = match.group(1) if match else "zonder paragraaf"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def plan_note(plan: Plan) -> str:
+    """The closing note: how many actions per section of the plan, and what is not recorded."""
+    counts = plan_sections(plan.actions)
+    items = ", ".join(f"§{k}: {n}" for k, n in counts.items())
+    progress = plan.data.progress.frame
+    return ('<div class="bo verantwoording"><h2>Verantwoording</h2>'
+            f"<p>{len(plan.actions)} acties uit het plan, per paragraaf: {esc(items)}. "
+            f"{len(progress)} notities over de voortgang sinds de vorige meting. Waar het plan "
+            "geen eigenaar, streefdatum of status noemt, blijven die leeg: de actielijst "
+            "in Excel bij het plan is niet openbaar.</p></div>")
+
+
+def plan_link_html(chapter: Chapter) -> str:
+    """For a chapter: its gaps (rood, oranje) with the number of plan actions on each."""
+    actions = chapter.data.actions.frame
+    if actions.empty or not chapter.unit.is_municipal:
+        return ""
+    gaps = chapter.scores[chapter.scores["status"].isin(["rood", "oranje"])]
+    items = []
+    for r in gaps.to_dict("records"):
+        here = actions[actions["subthemas"].str.split(";").map(lambda s, i=r["subthema_id"]:
+                                                               i in s)]
+        here = here[here["eenheden"].map(lambda e: not e or chapter.unit.code in e.split(";"))]
+        items.append(f'<li><a href="{PLAN_PAGE}#{esc(r["subthema_id"])}">'
+                     f"{esc(r['subthema'])}</a> ({esc(r['status'])}): {len(here)} "
+                     f"actie{'s' if len(here) != 1 else ''} in het uitvoeringsplan</li>")
+    if not items:
+        return ""
+    return ('<div class="bo"><h2>Naar het uitvoeringsplan</h2><p>De rode en oranje subthema\'s '
+            f"van {esc(chapter.unit.naam)} en de acties die het uitvoeringsplan erop noemt:</p>"
+            f"<ul>{''.join(items)}</ul></div>")

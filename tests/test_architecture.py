@@ -12,10 +12,11 @@ ALLOWED = {
     "model": set(),
     "io": {"model"},
     "scoring": {"model", "io"},
-    "presentation": {"model", "io", "scoring"},
+    "compare": {"model", "io", "scoring"},
+    "presentation": {"model", "io", "scoring", "compare"},
     "privacy": {"model", "io"},
     "batch": {"model", "io", "privacy"},
-    "cli": {"model", "io", "scoring", "presentation", "privacy", "batch"},
+    "cli": {"model", "io", "scoring", "compare", "presentation", "privacy", "batch"},
 }
 
 

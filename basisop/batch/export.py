@@ -97,7 +97,8 @@ class IndexEntry:
     href: str | None  # None: no chapter published (yet)
 
 
-def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
+def index_html(study, chapters: Sequence[IndexEntry], regio: str | None,
+               plan: str | None = None) -> str:
     """The study's front page: name, wave, data date and a link to every report."""
     import jinja2
 
@@ -106,7 +107,7 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("study_index.html.j2")
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
-                           regio=regio, css=CSS.read_text(encoding="utf-8"),
+                           regio=regio, plan=plan, css=CSS.read_text(encoding="utf-8"),
                            version=_version())
 
 

@@ -24,6 +24,8 @@ NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
 REGION = "regio.ipynb"
 REGION_NAME = "regio"
+PLAN = "uitvoeringsplan.ipynb"
+PLAN_NAME = "uitvoeringsplan"  # one constant until the page registry (D4) takes it over
 AUDIT = "audit"
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
 MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
@@ -125,6 +127,9 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
     studie = str(study.path)
     jobs = [NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
                         {"studie": studie}, f"Regionale vergelijking – {study.naam}")]
+    if study.acties is not None:
+        jobs.append(NotebookJob(PLAN_NAME, "uitvoeringsplan", notebooks / PLAN,
+                                {"studie": studie}, f"Uitvoeringsplan – {study.naam}"))
     for unit in units:
         jobs.append(NotebookJob(chapter_name(unit), f"hoofdstuk {unit.naam} ({unit.code})",
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
@@ -135,7 +140,7 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
 def chapter_name(unit: Unit) -> str:
     """The chapter's file stem: the unit's slug, unless that would overwrite another report."""
     slug = unit.slug or "eenheid"
-    return f"eenheid-{slug}" if slug in (REGION_NAME, "index", AUDIT) else slug
+    return f"eenheid-{slug}" if slug in (REGION_NAME, PLAN_NAME, "index", AUDIT) else slug
 
 
 def _kernel_env(study: Study) -> dict[str, str]:
@@ -184,7 +189,8 @@ def _index(study: Study, target: Path) -> str:
         return f"{name}.html" if (target / f"{name}.html").is_file() else None
 
     chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u))) for u in study.eenheden]
-    return index_html(study, chapters, href(REGION_NAME))
+    plan = href(PLAN_NAME) if study.acties is not None else None
+    return index_html(study, chapters, href(REGION_NAME), plan)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:

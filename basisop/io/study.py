@@ -7,7 +7,15 @@ from pathlib import Path
 
 from basisop.io.framework import load_framework
 from basisop.io.yamlfile import Fields, load_yaml
-from basisop.model import SCORING_RULES, QdaMapping, ScoringSettings, Study, Unit
+from basisop.model import (
+    SCORING_RULES,
+    STUDY_STATUSES,
+    Overlay,
+    QdaMapping,
+    ScoringSettings,
+    Study,
+    Unit,
+)
 from basisop.problems import Problem, ValidationError
 
 # The embedded study: every command defaults to it.
@@ -15,7 +23,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
-         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda"}
+         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
+         "status", "versie", "vorige_golf", "overlay", "acties", "voortgang"}
+_OVERLAY_KEYS = {"codering", "aanbevelingen", "verwijderd", "regels", "bron_van", "bron_naar"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -62,6 +72,9 @@ def load_study(path: Path | str | None = None) -> Study:
     study_id = top.text("id")
     if study_id and not _ID.fullmatch(study_id):
         top.fail("verwacht letters, cijfers, '-' of '_' (het id wordt een mapnaam)", "id")
+    status = top.text("status", required=False, default="definitief")
+    if status not in STUDY_STATUSES:
+        top.fail(f"verwacht {' of '.join(STUDY_STATUSES)}", "status")
     study = Study(
         id=study_id,
         naam=top.text("naam"),
@@ -79,6 +92,12 @@ def load_study(path: Path | str | None = None) -> Study:
         opdrachtgever=top.text("opdrachtgever", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
         qda=_qda(path, top.mapping.get("qda"), problems),
+        status=status,
+        versie=top.text("versie", required=False),
+        vorige_golf=file("vorige_golf"),
+        overlay=_overlay(path, top.mapping.get("overlay"), existing, problems),
+        acties=file("acties"),
+        voortgang=file("voortgang"),
     )
     if problems:
         raise ValidationError(problems)
@@ -139,3 +158,24 @@ def _qda(path: Path, raw, problems: list[Problem]) -> QdaMapping:
     return QdaMapping(
         eenheid_variabele=fields.text("eenheid_variabele", required=False) or None,
         rol_variabele=fields.text("rol_variabele", required=False) or None)
+
+
+def _overlay(path: Path, raw, existing, problems: list[Problem]) -> Overlay | None:
+    """What this version changes in the tables it shares with another (see model.Overlay)."""
+    if raw is None:
+        return None
+    fields = Fields(path, raw, "overlay", problems)
+    fields.unknown_keys(_OVERLAY_KEYS)
+
+    def file(key: str) -> Path | None:
+        value = fields.text(key, required=False)
+        return existing(value, f"overlay.{key}") if value else None
+
+    overlay = Overlay(codering=file("codering"), aanbevelingen=file("aanbevelingen"),
+                      verwijderd=tuple(fields.text_list("verwijderd")), regels=file("regels"),
+                      bron_van=fields.text("bron_van", required=False),
+                      bron_naar=fields.text("bron_naar", required=False))
+    if overlay.regels and not (overlay.bron_van and overlay.bron_naar):
+        fields.fail("'regels' verschuift regelnummers van 'bron_van' naar 'bron_naar': "
+                    "geef beide", "regels")
+    return overlay
