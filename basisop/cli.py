@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="variabele die de rol van de respondent geeft")
     p.set_defaults(handler=_import_qdpx)
 
+    p = commands.add_parser("nieuw", help="begin een nieuwe studie: studiebestand, lege tabellen "
+                                          "en een coderingswerkboek")
+    p.add_argument("folder", type=Path, metavar="MAP", help="nieuwe (of lege) map voor de studie")
+    p.add_argument("--naam", required=True, help="naam van de studie")
+    p.add_argument("--eenheid", action="append", required=True, metavar="CODE=Naam",
+                   help="een eenheid, bijvoorbeeld W=Wijdemeren (herhaal voor elke eenheid)")
+    p.add_argument("--districtspartners", action="store_true",
+                   help="voeg de eenheid D (districtspartners) toe")
+    p.set_defaults(handler=_new)
+
     p = commands.add_parser("vergelijk", help="vergelijk twee versies of golven van een studie")
     p.add_argument("old", type=Path, metavar="OUD", help="studiebestand van de oude versie/golf")
     p.add_argument("new", type=Path, metavar="NIEUW", help="studiebestand van de nieuwe")
@@ -136,6 +146,27 @@ def _score(args: argparse.Namespace) -> int:
         if args.afwijkingen:
             text += f"{len(scores)} afwijkingen (regel: {settings.regel})\n"
     _emit(text, args.output)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from basisop.io.scaffold import NewStudy, ScaffoldError, create_study, parse_unit
+
+    try:
+        units = tuple(parse_unit(text) for text in args.eenheid)
+        written = create_study(args.folder, NewStudy(args.naam, units, args.districtspartners))
+    except ScaffoldError as exc:
+        print(f"fout: {exc}\nNiets geschreven.", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"fout: kan {args.folder} niet schrijven ({exc.strerror or exc}).",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Nieuwe studie in {args.folder}:")
+    for path in written:
+        print(f"  {path.name}")
+    print(f"Codeer in {written[-1]}, dan: basisop validate {written[0]}, "
+          f"basisop run {written[0]}")
     return EXIT_OK
 
 

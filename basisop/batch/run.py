@@ -72,6 +72,9 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     workers = min(workers, len(todo))
     print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
           f"werker(s), tijdslimiet {timeout} s per notebook")
+    if data.codings.frame.empty and data.judgements.frame.empty:
+        print("Let op: de studie heeft nog geen gecodeerde fragmenten en geen oordelen, dus is "
+              "elke status 'onbekend' (niet beoordeeld).")
     publisher = Publisher(guard)
     with tempfile.TemporaryDirectory(prefix="basisop-") as staging:
         outcomes = run_notebooks(todo, staging=Path(staging), workers=workers, timeout=timeout,

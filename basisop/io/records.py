@@ -29,6 +29,8 @@ from basisop.problems import WARNING, Problem
 # `id` is optional: a stable fragment id lets two versions or waves of a study be compared.
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
                   "fragment", "bron", "vertrouwelijk", "id"]
+# A coding workbook may give more items of one passage in extra columns (`basisop nieuw`).
+CHECKLIST_EXTRA = ("checklist 2", "checklist 3", "checklist 4", "checklist 5")
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
 OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
@@ -113,9 +115,11 @@ class RowCheck:
 def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[str],
           check: Callable[[RowCheck], dict | None], sheets: Mapping[Path, str] | None = None,
           key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False,
-          extra_columns_ok: bool = False) -> LoadResult:
-    """Read files, check each row, keep accepted rows; a repeated key is reported."""
-    optional = [c for c in columns if c not in required]
+          extra_columns_ok: bool = False, also: Sequence[str] = ()) -> LoadResult:
+    """Read files, check each row, keep accepted rows; a repeated key is reported.
+
+    `also` names optional input columns that the check folds into `columns`."""
+    optional = [c for c in columns if c not in required] + list(also)
     result = LoadResult(pd.DataFrame(columns=[*columns, "bestand", "rij"]))
     records: list[dict] = []
     seen: dict[tuple, str] = {}
@@ -236,19 +240,22 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         _unique_id(rc, ids)
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
-        given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
-        item = None
-        if rc.cell("checklist"):
-            item = checklist_item(rc.cell("checklist"), given)
+        texts = _checklist_texts(rc)
+        given = rc.parsed("subthema", subtheme_of, required=not texts)
+        found = []
+        for column, text in texts:
+            item = checklist_item(text, given)
             if item is None:
                 names = [i.id for s in framework.subthemes for i in s.checklist]
-                hint = nearest(rc.cell("checklist"), names)
-                rc.fail("checklist", "onbekend of meerduidig checklistpunt (geef id of subthema)"
-                        + did_you_mean(hint))
-        subtheme = given or (item[0].id if item else None)
-        if item is not None and subtheme and item[0].id != subtheme:
-            rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
-                                 f"niet bij {subtheme}")
+                rc.fail(column, "onbekend of meerduidig checklistpunt (geef id of subthema)"
+                        + did_you_mean(nearest(text, names)))
+            else:
+                found.append((column, item))
+        subtheme = given or (found[0][1][0].id if found else None)
+        for column, item in found:
+            if subtheme and item[0].id != subtheme:
+                rc.fail(column, f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
+                                f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
         oordeel = rc.parsed("oordeel", status_of)
         fragment = rc.required("fragment")
@@ -264,7 +271,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                                           f"{entry['eenheid']}, niet bij {unit}")
                 role = role or entry["rol"]
         return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
-                "checklist": item[1].id if item else "",
+                "checklist": ";".join(dict.fromkeys(item[1].id for _, item in found)),
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
                 "bron": rc.cell("bron"), "vertrouwelijk": confidential, "id": rc.cell("id")}
 
@@ -272,8 +279,13 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
 
     return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                 required=CODING_REQUIRED, check=check, key=key,
+                 required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
                  sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+
+
+def _checklist_texts(rc: RowCheck) -> list[tuple[str, str]]:
+    """(column, text) of every checklist item on the row: `checklist` and `checklist 2` ..."""
+    return [(c, rc.cell(c)) for c in ("checklist", *CHECKLIST_EXTRA) if rc.cell(c)]
 
 
 def _unique_id(rc: RowCheck, seen: dict[str, str]) -> None:
