@@ -213,8 +213,9 @@ def _side_by_side(r: dict) -> list[str]:
     where = ", ".join(p for p in (r["id"], r["eenheid"], r["subthema"]) if p)
     head = f"  {r['wijziging']} {r['soort']} {where}"
     lines = [head + (f" (velden: {r['velden'].replace(';', ', ')})" if r["velden"] else "")]
-    if r["wijziging"] != ADDED:
-        lines.append(f"    oud   [{r['bron_oud'] or 'zonder bron'}]: {r['oud']}")
+    if r["wijziging"] != ADDED:  # one line per text: paragraphs and list items run on
+        lines.append(f"    oud   [{r['bron_oud'] or 'zonder bron'}]: {' '.join(r['oud'].split())}")
     if r["wijziging"] != REMOVED:
-        lines.append(f"    nieuw [{r['bron_nieuw'] or 'zonder bron'}]: {r['nieuw']}")
+        lines.append(f"    nieuw [{r['bron_nieuw'] or 'zonder bron'}]: "
+                     f"{' '.join(r['nieuw'].split())}")
     return lines

@@ -268,6 +268,8 @@ class Unit:
     soort: str = "gemeente"  # "gemeente" or "district"
     gemeenten: tuple[str, ...] = ()
     subthemas: tuple[str, ...] | None = None  # None: all subthemes of the framework
+    interviews: int | None = None  # as stated in the study file; None: not given
+    toelichting: str = ""  # a note for readers on this unit (e.g. colours lost in publication)
 
     def covers(self, subtheme_id: str) -> bool:
         return self.subthemas is None or subtheme_id in self.subthemas
@@ -283,6 +285,11 @@ class Unit:
 
 
 SCORING_RULES = ("meerderheid", "gemiddelde", "strengst")
+STUDY_STATUSES = ("concept", "definitief")
+
+# Evidence kinds (respondent register column `soort`): who a fragment speaks for.
+INTERVIEW, SUMMARY, DOCUMENT = "interview", "samenvatting", "document"
+EVIDENCE_KINDS = (INTERVIEW, SUMMARY, DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -297,9 +304,6 @@ class QdaMapping:
 
     eenheid_variabele: str | None = None
     rol_variabele: str | None = None
-
-
-STUDY_STATUSES = ("concept", "definitief")
 
 
 @dataclass(frozen=True)
@@ -338,10 +342,13 @@ class Study:
     respondenten: Path | None = None
     datum: str = ""
     opdrachtgever: str = ""
+    status: str = "definitief"  # concept pages carry a visible CONCEPT marking
+    versie: str = ""  # a free label, e.g. "versie 2 voor de stuurgroep"
+    periode: str = ""
+    werkwijze: str = ""  # method, in the study's own words; paragraphs and "- " lists
+    beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
-    status: str = "definitief"  # concept | definitief (a version, never a wave)
-    versie: str = ""
     vorige_golf: Path | None = None  # the study file of the previous measurement
     overlay: Overlay | None = None
     acties: Path | None = None  # the implementation plan's actions
@@ -360,6 +367,10 @@ class Study:
             codes = ", ".join(u.code for u in self.eenheden)
             raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
         return unit
+
+    @property
+    def is_concept(self) -> bool:
+        return self.status == "concept"
 
     @property
     def municipal_units(self) -> tuple[Unit, ...]:

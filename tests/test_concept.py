@@ -20,6 +20,7 @@ _LINES = re.compile(r"r\. (\d+)(?:-(\d+))?")
 def _plain(text: str) -> str:
     """Text as the tables keep it: no markdown bold, quote marks, bullets, footnotes, breaks."""
     text = re.sub(r"(?m)^[⁰¹²³⁴⁵⁶⁷⁸⁹]+ .*$", "", text)  # a footnote inside a split paragraph
+    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", text)  # footnote markers are not kept in the tables
     text = re.sub(r"(?m)^\s*(?:- |◇ )", "", text)
     return " ".join(re.sub("[*“”\"•◦]", "", text).split())
 

@@ -10,6 +10,7 @@ from batch_helpers import embedded_run
 from basisop import presentation as p
 from basisop.io.actions import load_actions, load_progress
 from basisop.io.study import load_study
+from basisop.presentation import plan as up
 
 SEED = "seeds/000_d7cafd8f89b0436d.txt"
 PLAN = (4426, 4633)  # chapters 2-6 of the plan: the themes with their actions
@@ -40,7 +41,7 @@ def test_every_section_of_the_plan_has_an_action_from_its_own_lines(shared_dir, 
                   if first <= int(_LINE.search(a["bron"]).group(1)) <= last]
         assert inside, f"§{name} (r. {first}-{last}) has no action"
         assert all(f"§{name}," in a["bron"] for a in inside), name
-    counts = p.plan_sections(actions)
+    counts = up.plan_sections(actions)
     assert list(counts) == list(sections) and sum(counts.values()) == len(actions)
 
 
@@ -65,9 +66,9 @@ def test_progress_must_name_a_known_action_and_a_valid_status(study_copy):
 
 
 def test_the_plan_page_has_every_theme_table_and_every_action_without_line_numbers(embedded):
-    plan = p.Plan.build(embedded)
-    page = "".join(p.plan_theme(plan, t.id) for t in embedded.study.framework.themas)
-    page = p.plan_intro(plan) + page + p.plan_note(plan)
+    plan = up.Plan.build(embedded)
+    page = "".join(up.plan_theme(plan, t.id) for t in embedded.study.framework.themas)
+    page = up.plan_intro(plan) + page + up.plan_note(plan)
     for theme in embedded.study.framework.themas:
         assert f'data-thema="{theme.id}"' in page
     for action in embedded.actions.frame["id"]:
@@ -77,10 +78,10 @@ def test_the_plan_page_has_every_theme_table_and_every_action_without_line_numbe
 
 
 def test_a_chapter_links_each_gap_to_its_row_in_the_plan(embedded):
-    plan = p.Plan.build(embedded)
-    page = "".join(p.plan_theme(plan, t.id) for t in embedded.study.framework.themas)
+    plan = up.Plan.build(embedded)
+    page = "".join(up.plan_theme(plan, t.id) for t in embedded.study.framework.themas)
     chapter = p.Chapter.build(embedded, "W")
-    links = re.findall(r'href="uitvoeringsplan\.html#([^"]+)"', p.plan_link_html(chapter))
+    links = re.findall(r'href="uitvoeringsplan\.html#([^"]+)"', up.plan_link_html(chapter))
     gaps = chapter.scores[chapter.scores["status"].isin(["rood", "oranje"])]
     assert links == list(gaps["subthema_id"])
     assert all(f'id="{anchor}"' in page for anchor in links)

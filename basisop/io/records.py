@@ -15,6 +15,9 @@ import pandas as pd
 
 from basisop.io.tables import Row, Table, read_table
 from basisop.model import (
+    DOCUMENT,
+    EVIDENCE_KINDS,
+    INTERVIEW,
     Framework,
     PriorityRange,
     Study,
@@ -33,7 +36,7 @@ CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oord
 CHECKLIST_EXTRA = ("checklist 2", "checklist 3", "checklist 4", "checklist 5")
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
-OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
+OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "niveau_tekst", "motivering", "bron"]
 RECOMMENDATION_COLUMNS = ["id", "niveau", "eenheden", "subthemas", "titel", "tekst", "bron"]
 REGISTER_REQUIRED = ["id", "eenheid", "rol"]
 # Anything else in the register (naam, contact, e-mail, telefoon ...) is personal data.
@@ -41,8 +44,11 @@ REGISTER_REQUIRED = ["id", "eenheid", "rol"]
 # personal data for the privacy guard, except the public ones.
 REGISTER_NAME_COLUMNS = ("naam", "name", "voornaam", "achternaam", "volledige naam")
 REGISTER_CONTACT_COLUMNS = ("contact", "email", "e-mail", "telefoon", "mobiel", "adres", "tel")
-REGISTER_PUBLIC_COLUMNS = (*REGISTER_REQUIRED, "organisatie")
-REGISTER_OPTIONAL = [*REGISTER_NAME_COLUMNS, *REGISTER_CONTACT_COLUMNS, "organisatie"]
+# The kind of evidence (interview, samenvatting, document) and a document's title are public.
+REGISTER_KIND_COLUMNS = ("soort", "titel")
+REGISTER_PUBLIC_COLUMNS = (*REGISTER_REQUIRED, "organisatie", *REGISTER_KIND_COLUMNS)
+REGISTER_OPTIONAL = [*REGISTER_NAME_COLUMNS, *REGISTER_CONTACT_COLUMNS, "organisatie",
+                     *REGISTER_KIND_COLUMNS]
 
 _YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 _NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
@@ -278,9 +284,20 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     def key(record: dict) -> tuple:
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
 
-    return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                 required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
-                 sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+    result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
+                   required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
+                   sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+    _add_kinds(result.frame, known)
+    return result
+
+
+def _add_kinds(frame: pd.DataFrame, known: dict[str, dict] | None) -> None:
+    """Each fragment's evidence kind and document title, from its respondent's register entry.
+
+    Without a register every fragment counts as an interview statement."""
+    entries = [(known or {}).get(_compare_key(str(r)), {}) for r in frame["respondent"]]
+    frame["soort"] = [e.get("soort") or INTERVIEW for e in entries]
+    frame["titel"] = [e.get("titel", "") for e in entries]
 
 
 def _checklist_texts(rc: RowCheck) -> list[tuple[str, str]]:
@@ -329,12 +346,14 @@ def load_overrides(study: Study, path: Path | None = None) -> LoadResult:
         subtheme = rc.parsed("subthema", subtheme_of, required=True)
         priority = rc.parsed("prioriteit", PriorityRange.parse)
         level = rc.parsed("niveau", parse_level)
+        text_level = rc.parsed("niveau_tekst", parse_level)
         if priority is None and level is None and rc.ok:
             rc.fail("prioriteit", "geef een prioriteit, een niveau of beide")
         motivation = rc.required("motivering")
         return {"subthema": subtheme, "prioriteit": str(priority) if priority else "",
-                "niveau": level.value if level else "", "motivering": motivation,
-                "bron": rc.cell("bron")}
+                "niveau": level.value if level else "",
+                "niveau_tekst": text_level.value if text_level else "",
+                "motivering": motivation, "bron": rc.cell("bron")}
 
     path = path or study.prioriteiten
     return _load([path] if path else [], columns=OVERRIDE_COLUMNS,
@@ -380,7 +399,12 @@ def load_register(study: Study, path: Path | None = None) -> LoadResult:
     def check(rc: RowCheck) -> dict | None:
         record = {c: rc.cell(c) for c in REGISTER_OPTIONAL}
         record.update(id=rc.required("id"), eenheid=rc.parsed("eenheid", unit_of, required=True),
-                      rol=rc.cell("rol"))
+                      rol=rc.cell("rol"), soort=rc.cell("soort").strip().lower() or INTERVIEW)
+        if record["soort"] not in EVIDENCE_KINDS:
+            rc.fail("soort", f"verwacht {', '.join(EVIDENCE_KINDS)} (leeg: interview)"
+                    + did_you_mean(nearest(rc.cell("soort"), list(EVIDENCE_KINDS))))
+        if record["soort"] == DOCUMENT and not record["titel"]:
+            rc.fail("titel", "verplicht bij soort document: de titel van het document")
         return record
 
     path = path or study.respondenten

@@ -24,9 +24,10 @@ DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
-         "status", "versie", "vorige_golf", "overlay", "acties", "voortgang"}
+         "status", "versie", "periode", "werkwijze", "beperkingen", "vorige_golf", "overlay",
+         "acties", "voortgang"}
 _OVERLAY_KEYS = {"codering", "aanbevelingen", "verwijderd", "regels", "bron_van", "bron_naar"}
-_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
+_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -90,10 +91,13 @@ def load_study(path: Path | str | None = None) -> Study:
         respondenten=file("respondenten"),
         datum=top.text("datum", required=False),
         opdrachtgever=top.text("opdrachtgever", required=False),
-        scoring=_scoring(path, top.mapping.get("scoring"), problems),
-        qda=_qda(path, top.mapping.get("qda"), problems),
         status=status,
         versie=top.text("versie", required=False),
+        periode=top.text("periode", required=False),
+        werkwijze=top.text("werkwijze", required=False),
+        beperkingen=top.text("beperkingen", required=False),
+        scoring=_scoring(path, top.mapping.get("scoring"), problems),
+        qda=_qda(path, top.mapping.get("qda"), problems),
         vorige_golf=file("vorige_golf"),
         overlay=_overlay(path, top.mapping.get("overlay"), existing, problems),
         acties=file("acties"),
@@ -122,9 +126,12 @@ def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Un
                 fields.fail(f"onbekend subthema '{name}'", "subthemas")
             covered.append(subtheme.id if subtheme else name)
     name = fields.text("naam")
+    interviews = (fields.integer("interviews", default=0, minimum=0)
+                  if "interviews" in fields.mapping else None)
     return Unit(code=fields.text("code"), naam=name, soort=kind,
                 gemeenten=tuple(fields.text_list("gemeenten")) or (name,),
-                subthemas=tuple(covered) if covered is not None else None)
+                subthemas=tuple(covered) if covered is not None else None,
+                interviews=interviews, toelichting=fields.text("toelichting", required=False))
 
 
 def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
