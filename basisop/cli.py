@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="voeg de eenheid D (districtspartners) toe")
     p.set_defaults(handler=_new)
 
+    p = commands.add_parser("acties", help="exporteer de acties en hun voortgang als werkboek")
+    _study_arg(p)
+    p.add_argument("--xlsx", type=Path, required=True, metavar="ACTIES.xlsx",
+                   help="het werkboek om te schrijven (nooit een invoerbestand van de studie)")
+    p.set_defaults(handler=_actions)
+
     p = commands.add_parser("vergelijk", help="vergelijk twee versies of golven van een studie")
     p.add_argument("old", type=Path, metavar="OUD", help="studiebestand van de oude versie/golf")
     p.add_argument("new", type=Path, metavar="NIEUW", help="studiebestand van de nieuwe")
@@ -167,6 +173,32 @@ def _new(args: argparse.Namespace) -> int:
         print(f"  {path.name}")
     print(f"Codeer in {written[-1]}, dan: basisop validate {written[0]}, "
           f"basisop run {written[0]}")
+    return EXIT_OK
+
+
+def _actions(args: argparse.Namespace) -> int:
+    from basisop.io.actions import actions_workbook, study_inputs
+    from basisop.io.atomic import atomic_write_bytes
+    from basisop.io.dataset import load_valid
+
+    data = load_valid(args.study)
+    target = args.xlsx
+    if target.suffix.lower() != ".xlsx":
+        print(f"fout: {target}: verwacht een bestandsnaam op .xlsx", file=sys.stderr)
+        return EXIT_FAILED
+    if target.resolve() in study_inputs(data.study):
+        print(f"fout: {target} is een invoerbestand van de studie en wordt niet overschreven; "
+              "kies een andere naam.", file=sys.stderr)
+        return EXIT_FAILED
+    actions, progress = data.actions.frame, data.progress.frame
+    try:
+        atomic_write_bytes(target, actions_workbook(data.study, actions, progress))
+    except OSError as exc:
+        print(f"fout: kan {target} niet schrijven ({exc.strerror or exc}).", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{len(actions)} acties en {len(progress)} voortgangsregels geschreven naar {target}. "
+          "Werk de status bij in Excel en noem het werkboek in het studiebestand onder "
+          "'acties:' en 'voortgang:'.")
     return EXIT_OK
 
 

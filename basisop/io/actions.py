@@ -11,7 +11,10 @@ table, so an analyst can keep them in Excel (see `basisop acties --xlsx`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
+
+import pandas as pd
 
 from basisop.io.records import LoadResult, RowCheck, _load, _subtheme_parser, _unit_parser
 from basisop.model import Study, parse_level
@@ -86,3 +89,69 @@ def load_progress(study: Study, actions: LoadResult, path: Path | None = None) -
     path = path or study.voortgang
     return _load([path] if path else [], columns=PROGRESS_COLUMNS,
                  required=["actie", "tekst"], check=check, extra_columns_ok=True)
+
+
+# -- the actions workbook (basisop acties --xlsx) ---------------------------------------------
+
+ACTIONS_SHEET, PROGRESS_SHEET, LISTS_SHEET = "acties", "voortgang", "lijsten"
+_WIDTHS = {"actie": 60, "toelichting": 60, "tekst": 70, "bron": 36, "subthemas": 30}
+_EMPTY_ROWS = 500  # extra progress rows that get the drop-downs
+
+
+def study_inputs(study: Study) -> set[Path]:
+    """Every file the study reads: an export must never overwrite one of them."""
+    files = [study.path, *study.codering, study.oordelen,
+             study.prioriteiten, study.aanbevelingen, study.respondenten, study.acties,
+             study.voortgang]
+    return {Path(f).resolve() for f in files if f is not None}
+
+
+def actions_workbook(study: Study, actions: pd.DataFrame, progress: pd.DataFrame) -> bytes:
+    """XLSX bytes: the actions, their progress with drop-downs for actie, eenheid and status.
+
+    Text that a spreadsheet would run as a formula is stored with a leading quote (the loader
+    removes it again), so the workbook reads back as the study's `acties:` and `voortgang:`."""
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from basisop.io.tables import safe_frame
+
+    book = openpyxl.Workbook()
+    sheets = {}
+    for index, (name, frame, columns) in enumerate(
+            [(ACTIONS_SHEET, actions, ACTION_COLUMNS), (PROGRESS_SHEET, progress,
+                                                        PROGRESS_COLUMNS)]):
+        sheet = book.active if index == 0 else book.create_sheet(name)
+        sheet.title = name
+        sheet.append(columns)
+        for row in safe_frame(frame[columns].astype(str)).itertuples(index=False):
+            sheet.append(list(row))
+        for i, column in enumerate(columns, start=1):
+            sheet.cell(1, i).font = Font(bold=True)
+            letter = openpyxl.utils.get_column_letter(i)
+            sheet.column_dimensions[letter].width = _WIDTHS.get(column, 14)
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.data_type = "s"  # text, never a formula
+        sheet.freeze_panes = "A2"
+        sheets[name] = sheet
+    lists = book.create_sheet(LISTS_SHEET)
+    values = {"actie": list(actions["id"]), "eenheid": [u.code for u in study.eenheden],
+              "status": list(PROGRESS_STATUSES)}
+    last = len(progress) + _EMPTY_ROWS + 1
+    for col, (name, items) in enumerate(values.items(), start=1):
+        letter = openpyxl.utils.get_column_letter(col)
+        lists.cell(1, col, name)
+        for row, item in enumerate(items, start=2):
+            lists.cell(row, col, item).data_type = "s"
+        target = openpyxl.utils.get_column_letter(PROGRESS_COLUMNS.index(name) + 1)
+        rule = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                              formula1=f"={LISTS_SHEET}!${letter}$2:${letter}${len(items) + 1}",
+                              errorTitle="Ongeldige waarde", error=f"Kies een {name} uit de lijst.")
+        rule.add(f"{target}2:{target}{last}")
+        sheets[PROGRESS_SHEET].add_data_validation(rule)
+    lists.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
