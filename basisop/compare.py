@@ -92,6 +92,18 @@ class Comparison:
         return pd.concat([statuses[TEXT_COLUMNS], self.texts], ignore_index=True)
 
 
+def previous_wave(data: StudyData) -> Comparison | None:
+    """The comparison with the study's `vorige_golf`, or None when it names none.
+
+    Raises ValidationError when the previous wave does not validate, FrameworkMismatch when
+    its wegingskader differs."""
+    from basisop.io.dataset import load_valid
+
+    if data.study.vorige_golf is None:
+        return None
+    return compare(load_valid(data.study.vorige_golf), data)
+
+
 def check_frameworks(old: Framework, new: Framework) -> None:
     """Raise FrameworkMismatch naming every theme or subtheme only one of them has."""
     def tree(framework: Framework) -> set[tuple[str, str]]:

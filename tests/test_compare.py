@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from basisop.cli import main
 from basisop.compare import (
@@ -139,3 +140,32 @@ def test_different_frameworks_are_refused_with_the_subthemes_named(study_copy, t
     err = capsys.readouterr().err
     assert "niet hetzelfde wegingskader" in err
     assert "alleen in OUD: re_integratie" in err and "alleen in NIEUW: terugkeer" in err
+
+
+def test_the_chapter_of_a_second_wave_shows_its_development_since_the_first(study_copy):
+    from basisop.presentation import Chapter, waves
+
+    old, new = _second_wave(study_copy)
+    data = load_valid(new)
+    comparison = waves.wave_comparison(data)
+    html = waves.development_html(Chapter.build(data, "W"), comparison)
+    assert "Ontwikkeling sinds 2024" in html
+    assert 'data-subthema="informatiepositie" data-verandering="beter"' in html
+    assert 'data-subthema="wetgeving_informatiedeling" data-verandering="slechter"' in html
+    table = waves.change_table(comparison)
+    assert all(f'data-verandering="{c}"' in table for c in CHANGES)
+    assert waves.change_figure(comparison).axes
+    first = load_valid(old)
+    assert waves.wave_comparison(first) is None
+    assert waves.development_html(Chapter.build(first, "W"), None) == ""
+
+
+@pytest.mark.slow
+def test_basisop_run_on_a_second_wave_writes_the_development_section(study_copy, tmp_path):
+    _, new = _second_wave(study_copy)
+    assert main(["run", str(new), "--out", str(tmp_path), "--eenheid", "W"]) == 0
+    folder = tmp_path / "gooi-en-vechtstreek-2025"
+    chapter = (folder / "wijdemeren.html").read_text(encoding="utf-8")
+    assert "Ontwikkeling sinds 2024" in chapter and 'data-verandering="beter"' in chapter
+    regio = (folder / "regio.html").read_text(encoding="utf-8")
+    assert 'data-verandering="niet meer beoordeeld"' in regio
