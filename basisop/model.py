@@ -325,6 +325,18 @@ class Overlay:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A text the privacy gate lets pass after review (`privacy: toegestaan:`), and why.
+
+    Real surnames collide with the product's words (Groen, van Huizen); an exemption is
+    printed in every run summary, so the gate never weakens unseen.
+    """
+
+    tekst: str
+    reden: str
+
+
+@dataclass(frozen=True)
 class Study:
     """One evaluation: its framework, units and the files with its evidence and judgements."""
 
@@ -353,6 +365,7 @@ class Study:
     overlay: Overlay | None = None
     acties: Path | None = None  # the implementation plan's actions
     voortgang: Path | None = None  # progress per action and unit
+    toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)

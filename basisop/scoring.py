@@ -268,3 +268,14 @@ def municipal_spread(scores: pd.DataFrame, subtheme_id: str, municipal: Iterable
     """How many municipal units have each colour on one subtheme (unknown ones left out)."""
     here = scores[(scores["subthema_id"] == subtheme_id) & scores["eenheid"].isin(list(municipal))]
     return {s.value: int((here["status"] == s.value).sum()) for s in COLOURS}
+
+
+def provenance(data: StudyData, unit: str) -> pd.DataFrame:
+    """Where each of a unit's judgements and fragments comes from (the `bron` column, with
+    source line numbers and notes on the source's typing): for the audit notebook only."""
+    judged = data.judgements.frame
+    judged = judged[judged["eenheid"] == unit].assign(soort="oordeel", tekst=judged["status"])
+    codings = data.codings.frame
+    codings = codings[codings["eenheid"] == unit].rename(columns={"fragment": "tekst"})
+    columns = ["subthema", "soort", "tekst", "bron"]
+    return pd.concat([judged[columns], codings[columns]], ignore_index=True)

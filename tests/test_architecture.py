@@ -16,12 +16,17 @@ ALLOWED = {
     "presentation": {"model", "io", "scoring", "compare"},
     "privacy": {"model", "io"},
     "batch": {"model", "io", "privacy"},
+    "workbench": {"model", "io", "scoring", "presentation"},
     "cli": {"model", "io", "scoring", "compare", "presentation", "privacy", "batch"},
+    # The package's front door: basisop.open_study, imported only when called.
+    "root": {"workbench"},
 }
 
 
 def _layer(module: str) -> str:
     """basisop.io.refi.codebook -> io; basisop.problems belongs to the model layer."""
+    if module == "basisop.__init__":
+        return "root"
     name = module.split(".")[1] if "." in module else "model"
     return "model" if name in ("problems", "__init__") else name
 

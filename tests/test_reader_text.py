@@ -186,3 +186,48 @@ def test_document_titles_are_not_personal_data(embedded):
     guard = PrivacyGuard.for_study(embedded)
     title = "Stoplichtmodel Maatschappelijke Onrust lokaal Hilversum"
     assert guard.scan_text(f"<p>— document: {title}</p>", "x.html") == []
+
+
+def test_concept_index_is_marked(study_copy):
+    from basisop.batch.export import index_html
+
+    study = _with_study_keys(study_copy, "status: concept\n")
+    marking = re.search(r'<div class="bo-concept" role="note"[^>]*>([^<]*)</div>',
+                        index_html(study, [], None))
+    assert marking and marking.group(1).startswith("CONCEPT — eindrapport 12 december 2024")
+    assert 'class="bo-concept"' not in index_html(load_study(), [], None)
+
+
+def test_published_pages_are_clean_and_the_audit_keeps_the_sources(tmp_path_factory):
+    from batch_helpers import embedded_run
+
+    run = embedded_run(tmp_path_factory)
+    assert run.exit_code == 0, run.stdout
+    pages = {path.name: path.read_text(encoding="utf-8") for path in run.folder.glob("*.html")}
+    assert len(pages) == 9  # index, regio, uitvoeringsplan and six chapters
+    for name, html in pages.items():
+        assert not re.findall(r"\br\.\s*\d{3,}|(?i:tikfout|genormaliseerd)", html), name
+    assert 'class="bo bo-werkwijze"' in pages["huizen.html"]
+    audit = (run.folder / "audit" / "huizen.ipynb").read_text(encoding="utf-8")
+    assert "r. 2788" in audit  # the provenance of Huizen's first judgement, for analysts
+
+
+def _plain(text: str) -> str:
+    """Source text as read: without markdown emphasis, footnote markers, typographic quotes."""
+    text = re.sub(r"\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]", "", text)
+    text = text.translate(str.maketrans({"“": '"', "”": '"', "’": "'", "‘": "'"}))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_fragment_is_verbatim_at_its_source_lines(shared_dir, embedded):
+    lines = _source(shared_dir)
+    missing = []
+    for r in embedded.codings.frame.to_dict("records"):
+        first, last = re.search(r"r\. (\d+)(?:-(\d+))?", r["bron"]).groups()
+        first, last = int(first), int(last or first)
+        # A paragraph may cross a page, with the page's footnotes in between.
+        window = _plain(" ".join(line for line in lines[first - 1:last + 12]
+                                 if not re.match("[¹²³⁴⁵⁶⁷⁸⁹⁰]", line)))
+        if _plain(r["fragment"]).strip('"') not in window:
+            missing.append((r["bestand"], r["rij"]))
+    assert missing == []

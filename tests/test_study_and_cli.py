@@ -301,3 +301,19 @@ def test_a_unit_code_cannot_overwrite_a_column_of_the_priority_table(study_copy)
     table = priorities(data, score(data)).set_index("subthema_id")
     assert table.loc["pga", "thema"] == "Interventies"
     assert table.loc["pga", "status thema"] == "oranje"
+
+
+def test_privacy_exceptions_need_a_text_and_a_reason(study_copy):
+    from basisop.model import Exemption
+
+    base = study_copy.read_text(encoding="utf-8")
+    study_copy.write_text(base + "privacy:\n  toegestaan:\n    - tekst: Groen\n"
+                                 "      reden: kleur van het stoplicht\n", encoding="utf-8")
+    assert load_study(study_copy).toegestaan == (Exemption("Groen", "kleur van het stoplicht"),)
+    study_copy.write_text(base + "privacy:\n  toegestaan:\n    - tekst: Groen\n"
+                                 "  uit: ja\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    reasons = " ".join(p.reason for p in caught.value.problems)
+    assert "privacy.toegestaan[0].reden: ontbreekt" in reasons
+    assert "privacy.uit: onbekende sleutel" in reasons

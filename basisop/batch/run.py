@@ -38,6 +38,7 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
+    warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
@@ -85,7 +86,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     publisher.publish_text(target / "index.html", _index(study, target))
     failures = [o.failure for o in outcomes if o.failure is not None]
     result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                       published=publisher.published, held_back=publisher.held_back)
+                       published=publisher.published, held_back=publisher.held_back,
+                       warnings=guard.warnings)
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -211,6 +213,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
               "de vorige versie blijft staan:", file=sys.stderr)
         for held in result.held_back:
             print(f"  - {held}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

@@ -31,7 +31,9 @@ from basisop.problems import WARNING, Problem
 
 # `id` is optional: a stable fragment id lets two versions or waves of a study be compared.
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                  "fragment", "bron", "vertrouwelijk", "id"]
+                  "fragment", "bron", "vertrouwelijk", "notities", "id"]
+# Several checklist items of one passage, in one cell: 'pga.1; pga.2'.
+CHECKLIST_SEPARATOR = ";"
 # A coding workbook may give more items of one passage in extra columns (`basisop nieuw`).
 CHECKLIST_EXTRA = ("checklist 2", "checklist 3", "checklist 4", "checklist 5")
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
@@ -246,22 +248,14 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         _unique_id(rc, ids)
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
-        texts = _checklist_texts(rc)
-        given = rc.parsed("subthema", subtheme_of, required=not texts)
-        found = []
-        for column, text in texts:
-            item = checklist_item(text, given)
-            if item is None:
-                names = [i.id for s in framework.subthemes for i in s.checklist]
-                rc.fail(column, "onbekend of meerduidig checklistpunt (geef id of subthema)"
-                        + did_you_mean(nearest(text, names)))
-            else:
-                found.append((column, item))
-        subtheme = given or (found[0][1][0].id if found else None)
-        for column, item in found:
-            if subtheme and item[0].id != subtheme:
-                rc.fail(column, f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
-                                f"niet bij {subtheme}")
+        given = rc.parsed("subthema", subtheme_of, required=not any(
+            rc.cell(c) for c in ("checklist", *CHECKLIST_EXTRA)))
+        found = checklist_items(rc, given)
+        subtheme = given or (found[0][0].id if found else None)
+        for owner, item in found:
+            if subtheme and owner.id != subtheme:
+                rc.fail("checklist", f"checklistpunt {item.id} hoort bij subthema {owner.id}, "
+                                     f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
         oordeel = rc.parsed("oordeel", status_of)
         fragment = rc.required("fragment")
@@ -277,12 +271,29 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                                           f"{entry['eenheid']}, niet bij {unit}")
                 role = role or entry["rol"]
         return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
-                "checklist": ";".join(dict.fromkeys(item[1].id for _, item in found)),
+                "checklist": CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found)),
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
-                "bron": rc.cell("bron"), "vertrouwelijk": confidential, "id": rc.cell("id")}
+                "bron": rc.cell("bron"), "vertrouwelijk": confidential,
+                "notities": rc.cell("notities"), "id": rc.cell("id")}
+
+    def checklist_items(rc: RowCheck, given: str | None) -> list:
+        """Each item of the cells ('a; b', and `checklist 2` ...), resolved; unknown ones are
+        reported in their column."""
+        found = []
+        for column, cell in _checklist_texts(rc):
+            for text in filter(None, (p.strip() for p in cell.split(CHECKLIST_SEPARATOR))):
+                item = checklist_item(text, given)
+                if item is None:
+                    names = [i.id for s in framework.subthemes for i in s.checklist]
+                    rc.fail(column, f"'{text}': onbekend of meerduidig checklistpunt (geef id "
+                                    "of subthema)" + did_you_mean(nearest(text, names)))
+                else:
+                    found.append(item)
+        return found
 
     def key(record: dict) -> tuple:
-        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
+        # The analyst's notes do not make a row different evidence.
+        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS if c != "notities")
 
     result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
                    required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
@@ -417,3 +428,8 @@ def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
     if register is None:
         return None
     return {_compare_key(r["id"]): r for r in register.to_dict("records")}
+
+
+def subtheme_parser(framework: Framework) -> Callable[[str], str]:
+    """The loader's reading of a subtheme (id, naam or alias -> id, else a hint), for filters."""
+    return _subtheme_parser(framework)

@@ -10,6 +10,7 @@ from basisop.io.yamlfile import Fields, load_yaml
 from basisop.model import (
     SCORING_RULES,
     STUDY_STATUSES,
+    Exemption,
     Overlay,
     QdaMapping,
     ScoringSettings,
@@ -24,8 +25,8 @@ DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
-         "status", "versie", "periode", "werkwijze", "beperkingen", "vorige_golf", "overlay",
-         "acties", "voortgang"}
+         "status", "versie", "periode", "werkwijze", "beperkingen", "privacy", "vorige_golf",
+         "overlay", "acties", "voortgang"}
 _OVERLAY_KEYS = {"codering", "aanbevelingen", "verwijderd", "regels", "bron_van", "bron_naar"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting"}
 _UNIT_KINDS = ("gemeente", "district")
@@ -102,6 +103,7 @@ def load_study(path: Path | str | None = None) -> Study:
         overlay=_overlay(path, top.mapping.get("overlay"), existing, problems),
         acties=file("acties"),
         voortgang=file("voortgang"),
+        toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
     if problems:
         raise ValidationError(problems)
@@ -186,3 +188,23 @@ def _overlay(path: Path, raw, existing, problems: list[Problem]) -> Overlay | No
         fields.fail("'regels' verschuift regelnummers van 'bron_van' naar 'bron_naar': "
                     "geef beide", "regels")
     return overlay
+
+
+def _exemptions(path: Path, raw, problems: list[Problem]) -> tuple[Exemption, ...]:
+    """`privacy: toegestaan:` texts the gate lets pass, each with the reviewer's reason."""
+    if raw is None:
+        return ()
+    fields = Fields(path, raw, "privacy", problems)
+    fields.unknown_keys({"toegestaan"})
+    exemptions = []
+    for i, entry in enumerate(fields.items("toegestaan")):
+        item = Fields(path, entry, f"privacy.toegestaan[{i}]", problems)
+        item.unknown_keys({"tekst", "reden"})
+        text, reason = item.text("tekst"), item.text("reden")
+        if item.ok and "tekst" in item.mapping and not text:
+            item.fail("lege tekst", "tekst")
+        if item.ok and "reden" in item.mapping and not reason:
+            item.fail("lege reden: zeg waarom deze tekst na controle mag blijven", "reden")
+        if text and reason:
+            exemptions.append(Exemption(text, reason))
+    return tuple(exemptions)

@@ -76,16 +76,13 @@ def _render(macro: str, **values) -> str:
     return str(getattr(_FRAGMENTS, macro)(**values))
 
 
-# The chapter's own styles, inline in its first output so JupyterLab shows them too.
+# The chapter's own styles, inline in its first output so JupyterLab (and the workbench) show them.
 INLINE_CSS = _render("style")
 
 
 def status_badge(status: Status | str) -> str:
+    """A status as word, symbol and colour, for the workbench's widgets."""
     return _render("status_badge", status=Status(status))
-
-
-def status_cell(status: Status | str) -> str:
-    return _render("status_cell", status=Status(status), attrs={})
 
 
 # --- Structured text: paragraphs, bullet and sub-bullet lists --------------------------------
@@ -142,11 +139,6 @@ def _study_line(study: Study) -> str:
     date = f", gegevens van {dutch_date(study.datum)}" if study.datum else ""
     version = f" ({study.versie})" if study.versie else ""
     return f"{study.naam} — golf {study.golf}{date}{version}."
-
-
-def concept_html(study: Study) -> str:
-    """The visible CONCEPT marking of a study whose status is concept; empty otherwise."""
-    return _render("concept", study=study) if study.is_concept else ""
 
 
 @dataclass
@@ -254,16 +246,22 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _kind_counts(kinds: pd.Series) -> str:
+    """'3 uitspraken van respondenten, 1 passage uit documenten': the kinds that occur."""
+    parts = [(INTERVIEW, "uitspraak", "uitspraken", "van respondenten"),
+             (SUMMARY, "samenvattende zin", "samenvattende zinnen", "van de analisten"),
+             (DOCUMENT, "passage", "passages", "uit documenten")]
+    return ", ".join(f"{_plural(n, one, many)} {tail}" for kind, one, many, tail in parts
+                     if (n := int((kinds == kind).sum())))
+
+
 def _judgement_text(r: dict, frags: pd.DataFrame) -> str:
     kinds = frags["soort"] if "soort" in frags else pd.Series([INTERVIEW] * len(frags))
-    parts = [_plural(int((kinds == INTERVIEW).sum()), "uitspraak", "uitspraken")
-             + " van respondenten",
-             _plural(int((kinds == SUMMARY).sum()), "samenvattende zin", "samenvattende zinnen")
-             + " van de analisten",
-             _plural(int((kinds == DOCUMENT).sum()), "passage", "passages") + " uit documenten"]
     counts = f"{r['groen']} groen, {r['oranje']} oranje, {r['rood']} rood"
-    evidence_text = (f"{_plural(r['fragmenten'], 'fragment', 'fragmenten')}: "
-                     f"{', '.join(parts)} ({counts})")
+    evidence_text = _plural(r["fragmenten"], "fragment", "fragmenten")
+    if r["fragmenten"]:
+        evidence_text += f": {_kind_counts(kinds)}"
+    evidence_text += f" ({counts})"
     if r["bron"] == SOURCE_JUDGEMENT:
         text = f"Oordeel van de analisten: {Status(r['status']).value}."
         if r["motivering"]:
@@ -433,23 +431,3 @@ def rule_note(region: Region) -> str:
     """How often the rule and the analysts agree, so readers can weigh the colours."""
     both, differ = rule_agreement(region.scores)
     return _render("rule_note", rule=region.data.study.scoring.regel, both=both, differ=differ)
-
-
-# --- Exploration ---------------------------------------------------------------------------
-
-def filter_fragments(data: StudyData, *, eenheid: str | None = None,
-                     subthema: str | None = None, rol: str | None = None,
-                     oordeel: str | None = None) -> pd.DataFrame:
-    """The analyst's view of the codings, filtered; names resolve like the loader's."""
-    frame = data.codings.frame
-    if eenheid:
-        unit = data.study.unit(eenheid)
-        frame = frame[frame["eenheid"] == (unit.code if unit else eenheid)]
-    if subthema:
-        sub = data.study.framework.subtheme(subthema)
-        frame = frame[frame["subthema"] == (sub.id if sub else subthema)]
-    if rol:
-        frame = frame[frame["rol"].str.contains(rol, case=False, regex=False)]
-    if oordeel:
-        frame = frame[frame["oordeel"] == oordeel]
-    return frame

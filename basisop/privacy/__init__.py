@@ -5,13 +5,11 @@ rules and their hits), `formats` (how each kind of file is read), `study` (what 
 must not be circulated), `guard` (the compiled guard) and `command` (check-privacy's glue).
 A Finding names the file, the rule and the place, never the datum itself.
 
-Out of scope (said, not silently assumed): a name written differently from the register
-("J. Jansen", the surname alone, a nickname), text encoded inside a file (base64 payloads,
-PDF and other compressed files: reported as not checkable, so they cannot pass), markup
-inside a name in plain-text formats ("Jan **Jansen**" in Markdown), a respondent id written in
-other case than the register's ("w-r1": ids are matched case-sensitively, because short ids
-such as "D-G" occur in minified scripts), phone numbers of other countries and Dutch service
-numbers (0800, 0900). Images are skipped: they hold no text this guard can read.
+The rules, what each finds and its false-positive cost are in the README's "Confidentiality"
+section. Out of scope (said, not silently assumed): a paraphrase, a first name or short
+surname alone, a nickname, markup inside a name in plain-text formats ("Jan **Jansen**" in
+Markdown), text inside images (skipped) and text encoded inside a file (base64 payloads; PDF
+and other compressed files are reported as not checkable, so they cannot pass).
 """
 
 from basisop.privacy.command import check_paths, guard_for

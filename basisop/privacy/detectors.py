@@ -10,6 +10,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import phonenumbers
+from phonenumbers import Leniency
+
 from basisop.privacy.text import Mapped
 
 RULE_NAME = "naam uit register"
@@ -21,16 +24,21 @@ RULE_CONFIDENTIAL = "vertrouwelijk fragment"
 RULE_RESPONDENT = "respondent-id"
 RULE_UNCHECKABLE = "niet te controleren bestand"
 RULE_MISSING = "pad niet gevonden"
+# What a study's `privacy: toegestaan:` may let pass; never a confidential fragment or an id.
+EXEMPTABLE = (RULE_NAME, RULE_CONTACT, RULE_PERSONAL, RULE_EMAIL, RULE_PHONE)
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[\w.%+-]+)@(?P<domain>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
     r"(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,})(?![\w-])", re.IGNORECASE)
 # A Woo redaction code stands where the local part was: "5.1.2.e@hilversum.nl" is no address.
 _WOO_CODE = re.compile(r"\d+(?:\.\d+)+(?:\.[a-z])?", re.IGNORECASE)
-_PHONE = re.compile(
-    r"(?<![\w+/.#-])(?<!\d,)(?:(?:\+|00)31[ -]?(?:\(0\)[ -]?)?(?P<intl>\d{1,3})"
-    r"|\(?(?P<nat>0\d{1,3})\)?)(?P<rest>(?:[ -]?\d{2,}){1,4})(?![\w-]|[.,]\d)")
-_DATE_LIKE = re.compile(r"(?<!\d)\d{1,2}[-/ ]\d{1,2}[-/ ](?:19|20)\d{2}(?!\d)")
+# A run of digits and single separators that might be a phone number; phonenumbers decides.
+# Two whitespace characters in a row end it: in a page's text they separate table cells.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w#+])(?<!\d[.,])(?:\+|\(\+?)?\d(?:\d|[()./-]|\s(?!\s))*\d")
+_PHONE_SEPARATORS = r"[\s./()-]*"
+MIN_PHONE_DIGITS = 7
+PHONE_TRIES = 1_000_000  # phonenumbers' default (65535) would stop trying on a long page
 
 
 @dataclass(frozen=True)
@@ -52,51 +60,88 @@ class Hit:
     offset: int  # in the view's source
 
 
-def id_pattern(respondent_ids: Iterable[str]) -> re.Pattern[str] | None:
+def id_pattern(respondent_ids: Iterable[str], *, any_case: bool = False
+               ) -> re.Pattern[str] | None:
     """Respondent ids, longest first, not inside a longer word or path."""
     ids = sorted({i.strip() for i in respondent_ids if i and i.strip()}, key=len, reverse=True)
     if not ids:
         return None
-    return re.compile(r"(?<![\w/-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
+    return re.compile(r"(?<![\w/-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w/-])",
+                      re.IGNORECASE if any_case else 0)
 
 
 def exact_hits(view: Mapped, ids_re: re.Pattern[str] | None, allowed: set[str]
                ) -> Iterator[Hit]:
-    """Rules matched on the unfolded text: respondent ids (case-sensitive), e-mail, phone."""
+    """Rules matched on the unfolded text: respondent ids (case-sensitive) and e-mail."""
     text = view.text
     if ids_re is not None:
         for match in ids_re.finditer(text):
-            yield Hit(RULE_RESPONDENT, match.group(), view.source_offset(match.start()))
+            yield Hit(RULE_RESPONDENT, match.group().casefold(),
+                      view.source_offset(match.start()))
     for match in _EMAIL.finditer(text):
         key = match.group().casefold()
         if not _WOO_CODE.fullmatch(match.group("local")) and key not in allowed:
             yield Hit(RULE_EMAIL, key, view.source_offset(match.start()))
-    for match in _PHONE.finditer(text):
-        digits = _phone_digits(match)
-        if digits and digits not in allowed:
-            yield Hit(RULE_PHONE, digits, view.source_offset(match.start()))
+
+
+def phone_hits(view: Mapped, allowed: set[str]) -> Iterator[Hit]:
+    """Phone numbers of any country, as Google's libphonenumber validates them (region NL).
+
+    Leniency VALID: the number must exist in the numbering plan, so years ("2025-2026"),
+    dates and page ranges are not numbers, while any grouping ("06.12.34.56.78",
+    "035/5281234") is. Only runs of digits are handed to the library, which keeps it fast.
+    """
+    text = view.text
+    for candidate in _PHONE_CANDIDATE.finditer(text):
+        if sum(c.isdigit() for c in candidate.group()) < MIN_PHONE_DIGITS:
+            continue
+        for match in phonenumbers.PhoneNumberMatcher(candidate.group(), "NL",
+                                                     leniency=Leniency.VALID,
+                                                     max_tries=PHONE_TRIES):
+            key = _e164(match.number)
+            if key not in allowed:
+                offset = candidate.start() + match.start
+                yield Hit(RULE_PHONE, key, view.source_offset(offset))
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number (region NL when it has no country code), or None."""
+    if sum(c.isdigit() for c in value) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def generic_key(value: str) -> str:
-    """How an allowed address or number is compared: lower case, or the national digits."""
-    value = value.strip()
-    match = _PHONE.fullmatch(value)
-    digits = _phone_digits(match) if match else None
-    return digits or value.casefold()
+    """How an allowed address or number is compared: lower case, or the number in E.164."""
+    number = parse_phone(value.strip())
+    return _e164(number) if number is not None else value.strip().casefold()
 
 
-def _phone_digits(match: re.Match) -> str | None:
-    """The number in national form when the match is a plausible Dutch phone number."""
-    if _DATE_LIKE.search(match.group()):
+def register_phone_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
+    """Register phone numbers compared digits-only: any separators, national or international.
+
+    A register holds "06-23456789"; a page may say "06 - 23 45 67 89" or "+31 (0)6 2345 6789".
+    """
+    forms = set()
+    for value in values:
+        number = parse_phone(value)
+        if number is None:
+            continue
+        digits = _PHONE_SEPARATORS.join(phonenumbers.national_significant_number(number))
+        prefix = (rf"(?:(?:\+|00){_PHONE_SEPARATORS}{number.country_code}{_PHONE_SEPARATORS}"
+                  rf"(?:\(0\){_PHONE_SEPARATORS})?|0{_PHONE_SEPARATORS})")
+        forms.add(prefix + digits)
+    if not forms:
         return None
-    rest = re.sub(r"\D", "", match.group("rest"))
-    if match.group("intl") is not None:
-        digits = "0" + match.group("intl") + rest
-    else:
-        digits = match.group("nat") + rest
-    if len(digits) != 10 or digits[1] == "0":
-        return None
-    return digits
+    return re.compile(r"(?<!\d)(?:" + "|".join(sorted(forms)) + r")(?!\d)")
 
 
 def literal_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:

@@ -27,7 +27,17 @@ MIN_CONTACT_CHARS = 5
 MIN_FRAGMENT_CHARS = 15  # a shorter confidential fragment ("Ja.") would match everywhere
 MIN_SENTENCE_CHARS = 40  # each sentence of a confidential fragment this long is matched alone
 
+SURNAME_ALONE_CHARS = 8  # a surname this long is matched alone; shorter ones only in a name
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Dutch (and a few common foreign) name particles, lower case.
+TUSSENVOEGSELS = {"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "in", "op",
+                  "aan", "uit", "onder", "bij", "la", "le", "du", "da", "dos", "del", "von",
+                  "zu", "d'", "el", "al"}
+_NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
+_FULL_NAME_COLUMNS = tuple(c for c in REGISTER_NAME_COLUMNS if c not in _NAME_PARTS)
+_NAME_COLUMNS = (*REGISTER_NAME_COLUMNS, *_NAME_PARTS)
+# Decision D2: the evidence kind and a document's title describe the source, not a person.
+_NOT_PERSONAL = ("soort", "titel")
 
 Literals = list[tuple[str, str]]
 
@@ -40,7 +50,8 @@ def study_data(data: StudyData) -> tuple[Literals, list[str]]:
 
 
 def _register_data(data: StudyData) -> tuple[Literals, list[str]]:
-    """Every personal cell of the register (accepted or not) and every id in it."""
+    """Every personal cell of the register (accepted or not), names as people write them, and
+    every id in it."""
     path = data.study.respondenten
     literals: Literals = []
     ids: list[str] = []
@@ -52,51 +63,89 @@ def _register_data(data: StudyData) -> tuple[Literals, list[str]]:
                                                   "privacycontrole kan niet worden gedaan")]
                               + [p for p in table.problems if p.is_error])
     for row in table.rows:
-        for column, value in row.values.items():
+        values = row.values
+        for column, value in values.items():
             if column == "id":
                 ids.append(value)
-            elif column not in REGISTER_PUBLIC_COLUMNS:
+            elif column not in (*REGISTER_PUBLIC_COLUMNS, *_NOT_PERSONAL, *_NAME_COLUMNS):
                 literals += _personal_values(column, value)
+        parts = " ".join(values.get(c, "").strip() for c in _NAME_PARTS)
+        for name in [parts, *(values.get(c, "") for c in _FULL_NAME_COLUMNS)]:
+            for part in name.split(";"):
+                literals += [(RULE_NAME, form) for form in name_forms(part)]
     return literals, ids
 
 
 def _personal_values(column: str, value: str) -> Literals:
-    """The data in one register cell; a cell may hold several, separated by ';'."""
-    if column in REGISTER_NAME_COLUMNS:
-        rule = RULE_NAME
-    elif column in REGISTER_CONTACT_COLUMNS:
-        rule = RULE_CONTACT
-    else:
-        rule = RULE_PERSONAL
-    values = []
-    for part in {value, *value.split(";")}:
-        key = fold(part)
-        single_token = " " not in key
-        if rule == RULE_NAME and single_token and len(key) < MIN_TOKEN_CHARS:
-            continue
-        if rule != RULE_NAME and len(key) < MIN_CONTACT_CHARS:
-            continue
-        values.append((rule, part))
-    return values
+    """The contacts or other data in one register cell; several are separated by ';'."""
+    rule = RULE_CONTACT if column in REGISTER_CONTACT_COLUMNS else RULE_PERSONAL
+    return [(rule, part) for part in {value, *value.split(";")}
+            if len(fold(part)) >= MIN_CONTACT_CHARS]
+
+
+def name_forms(name: str) -> list[str]:
+    """How writers spell a registered name; each rule's false-positive cost in README.
+
+    "Vries, Jan de" and "Jan de Vries" give: Jan de Vries; Vries, Jan de; J. de Vries;
+    J de Vries; Vries, J.; and the surname alone when it is distinctive: "de Vries" (a
+    tussenvoegsel) or a surname of at least SURNAME_ALONE_CHARS letters or a double name.
+    A first name alone is never matched (too many are ordinary words: Wil, Roos, Mark).
+    """
+    name = " ".join(name.split())
+    given, particles, surname = split_name(name)
+    if not given:  # one word: all the register knows, so matched alone (if not too short)
+        return [surname] if len(fold(surname)) >= MIN_TOKEN_CHARS else []
+    tail = " ".join([*particles, surname])
+    first = given.split()
+    initials = "".join(f"{g[0]}." for g in first)
+    forms = {name, f"{given} {tail}", f"{surname}, {given} {' '.join(particles)}".strip(),
+             f"{first[0][0]}. {tail}", f"{first[0][0]} {tail}", f"{initials} {tail}",
+             f"{surname}, {first[0][0]}.", f"{surname}, {initials}"}
+    if particles or len(fold(surname)) >= SURNAME_ALONE_CHARS or "-" in surname:
+        forms.add(tail)
+    return sorted(forms)
+
+
+def split_name(name: str) -> tuple[str, list[str], str]:
+    """(given names, tussenvoegsels, surname) of "Jan de Vries" or "Vries, Jan de"."""
+    if "," in name:
+        surname, _, rest = (p.strip() for p in name.partition(","))
+        words = rest.split()
+        given = [w for w in words if w.casefold() not in TUSSENVOEGSELS]
+        particles = [w for w in words if w.casefold() in TUSSENVOEGSELS]
+        return " ".join(given), particles, surname
+    words = name.split()
+    if len(words) < 2:
+        return "", [], " ".join(words)
+    start = next((i for i, w in enumerate(words[1:], 1) if w.casefold() in TUSSENVOEGSELS),
+                 len(words) - 1)
+    end = start
+    while end < len(words) - 1 and words[end].casefold() in TUSSENVOEGSELS:
+        end += 1
+    return " ".join(words[:start]), words[start:end], " ".join(words[end:])
 
 
 def _codings_data(data: StudyData) -> tuple[Literals, list[str]]:
-    """Confidential fragments and respondent ids, from accepted and rejected coding rows."""
+    """Confidential fragments, analysts' notes and respondent ids, from accepted and rejected
+    coding rows. Notes (memos from a QDA tool) often name people: always confidential."""
     frame = data.codings.frame
     rows = [(str(r.get("respondent", "")), str(r.get("fragment", "")),
-             bool(r.get("vertrouwelijk"))) for r in frame.to_dict("records")]
+             bool(r.get("vertrouwelijk")), str(r.get("notities", "")))
+            for r in frame.to_dict("records")]
     for raw in data.codings.rejected_rows:
         if "fragment" not in raw:  # an unusable table: its confidential rows cannot be known
             raise ValidationError([Problem(raw["bestand"], "codering niet leesbaar (kolom "
                                            "'fragment' ontbreekt); de privacycontrole kan niet "
                                            "worden gedaan")])
         rows.append((str(raw.get("respondent", "")), str(raw["fragment"]),
-                     _maybe_confidential(str(raw.get("vertrouwelijk", "")))))
+                     _maybe_confidential(str(raw.get("vertrouwelijk", ""))),
+                     str(raw.get("notities", ""))))
     literals: Literals = []
-    ids = [respondent for respondent, _, _ in rows if respondent]
-    for _, fragment, confidential in rows:
+    ids = [respondent for respondent, _, _, _ in rows if respondent]
+    for _, fragment, confidential, notes in rows:
         if confidential:
             literals += [(RULE_CONFIDENTIAL, text) for text in _confidential_texts(fragment)]
+        literals += [(RULE_CONFIDENTIAL, text) for text in _confidential_texts(notes)]
     return literals, ids
 
 

@@ -36,6 +36,14 @@ _FOLD_EXTRA = {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "æ": "ae", "Æ": "ae
                "Œ": "oe", "đ": "d", "Đ": "d", "ı": "i", "‘": "'", "’": "'", "‚": "'", "‛": "'",
                "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‐": "-", "‑": "-",
                "‒": "-", "–": "-", "—": "-"}
+# Confusables: Cyrillic and Greek letters drawn like Latin ones ("Jаnsen" with a Cyrillic а),
+# folded to the Latin letter they imitate (after Unicode's confusables.txt, letters only).
+_LOOKALIKES = (
+    "аa Аa вb Вb еe Еe іi Іi јj Јj кk Кk мm Мm нh Нh оo Оo рp Рp сc Сc тt Тt уy Уy хx Хx "
+    "ѕs Ѕs ԁd ӏl ԛq ԝw αa Αa βb Βb εe Εe ζz Ζz ηn Ηh ιi Ιi κk Κk μm Μm νv Νn οo Οo ρp Ρp "
+    "τt Τt υu Υy χx Χx")
+_FOLD_EXTRA.update(pair for pair in _LOOKALIKES.split(" "))
+_HYPHEN_BREAK = re.compile(r"(?<=\w)-[^\S\n]*\n\s*(?=\w)")
 
 
 @dataclass
@@ -108,6 +116,15 @@ def fold_view(source: Mapped) -> Mapped:
     table = {ord(c): _fold_char(c) for c in chars if len(_fold_char(c)) == 1}
     mapped.text = mapped.text.translate(table)
     return mapped
+
+
+def unbroken(source: Mapped) -> list[Mapped]:
+    """A text with words broken by a hyphen at a line end joined: "Jan-\nsen" as "Jansen",
+    and "Dijk-\nÖztürk" as "Dijk-Öztürk" (the hyphen may be the name's own). None if none."""
+    if not _HYPHEN_BREAK.search(source.text):
+        return []
+    return [rewrite(source, _HYPHEN_BREAK, lambda m: ""),
+            rewrite(source, _HYPHEN_BREAK, lambda m: "-")]
 
 
 def _markup_replacement(match: re.Match) -> str:
