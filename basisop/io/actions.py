@@ -98,14 +98,6 @@ _WIDTHS = {"actie": 60, "toelichting": 60, "tekst": 70, "bron": 36, "subthemas":
 _EMPTY_ROWS = 500  # extra progress rows that get the drop-downs
 
 
-def study_inputs(study: Study) -> set[Path]:
-    """Every file the study reads: an export must never overwrite one of them."""
-    files = [study.path, *study.codering, study.oordelen,
-             study.prioriteiten, study.aanbevelingen, study.respondenten, study.acties,
-             study.voortgang]
-    return {Path(f).resolve() for f in files if f is not None}
-
-
 def actions_workbook(study: Study, actions: pd.DataFrame, progress: pd.DataFrame) -> bytes:
     """XLSX bytes: the actions, their progress with drop-downs for actie, eenheid and status.
 

@@ -42,7 +42,12 @@ def load_study(path: Path | str | None = None) -> Study:
     base = path.parent
 
     def existing(value: str, key: str) -> Path:
-        resolved = (base / value).resolve()
+        try:
+            resolved = (base / value).resolve()
+        except (OSError, RuntimeError):  # Python 3.11 says RuntimeError for a symlink loop
+            top.fail(f"bestand '{value}': symbolische koppelingen verwijzen in een kring naar "
+                     "elkaar", key)
+            return base / value
         if not resolved.exists():
             top.fail(f"bestand '{value}' bestaat niet ({resolved})", key)
         return resolved
@@ -103,6 +108,7 @@ def load_study(path: Path | str | None = None) -> Study:
         overlay=_overlay(path, top.mapping.get("overlay"), existing, problems),
         acties=file("acties"),
         voortgang=file("voortgang"),
+        wegingskader=framework_path,
         toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
     if problems:
