@@ -128,7 +128,8 @@ class IndexEntry:
 
 
 def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
-               runs: Mapping[str, str] | None = None, run: str = "") -> str:
+               runs: Mapping[str, str] | None = None, run: str = "",
+               plan: str | None = None) -> str:
     """The study's front page: name, wave, data date and a link to every report.
 
     `runs`: page file -> the run that wrote it (the manifest's); `run`: this run. A page kept
@@ -141,7 +142,7 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
                              trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("study_index.html.j2")
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
-                           regio=regio, css=CSS.read_text(encoding="utf-8"),
+                           regio=regio, plan=plan, css=CSS.read_text(encoding="utf-8"),
                            page_css=page_title_css(study.naam, concept=study.is_concept),
                            version=version(), runs=runs or {}, run=run)
 

@@ -432,7 +432,7 @@ class _RowBuilder:
                 "bron": f"{self.file}: {source.name}, tekens {span[0]}-{span[1]}",
                 "vertrouwelijk": a.single(source, cases, set(CONFIDENTIAL_VARIABLES),
                                           "vertrouwelijk"),
-                "notities": _notes(group)}
+                "notities": _notes(group), "id": ""}
         for subtheme, items in self._by_subtheme(group).items():
             self.rows.append({**base, "subthema": subtheme,
                               "checklist": CHECKLIST_SEPARATOR.join(items)})
