@@ -93,6 +93,11 @@ LEVEL_VOCABULARY: dict[str, Level] = {
 }
 
 
+def slugify(text: str) -> str:
+    """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
+    return re.sub(r"[^a-z0-9]+", "-", normalize_key(text)).strip("-")
+
+
 def normalize_key(text: str) -> str:
     """The form in which names are compared: accents, case and spacing do not matter."""
     decomposed = unicodedata.normalize("NFKD", str(text))
@@ -280,8 +285,7 @@ class Unit:
 
     @property
     def slug(self) -> str:
-        """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
-        return re.sub(r"[^a-z0-9]+", "-", normalize_key(self.naam)).strip("-")
+        return slugify(self.naam)
 
 
 SCORING_RULES = ("meerderheid", "gemiddelde", "strengst")
@@ -343,6 +347,7 @@ class Study:
     beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    wegingskader: Path | None = None  # the framework's file: an input outputs must not replace
     toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:

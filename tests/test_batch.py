@@ -188,6 +188,11 @@ def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embe
 
 
 @pytest.mark.slow
+def test_audit_notebooks_hold_no_absolute_paths(embedded_reports):
+    for path in (embedded_reports / "audit").glob("*.ipynb"):
+        assert str(PROJECT_ROOT) not in path.read_text(encoding="utf-8"), path.name
+
+
 def test_audit_notebooks_are_executed_and_keep_the_parameters(embedded_reports):
     book = nbformat.read(embedded_reports / "audit" / "blaricum-en-laren.ipynb", as_version=4)
     injected = [c for c in book.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -241,12 +246,12 @@ def test_a_raise_a_timeout_and_a_dead_kernel_each_fail_alone(tmp_path, capsys):
 
 
 def test_a_unit_cannot_overwrite_the_comparison_or_the_index():
-    from basisop.batch.run import chapter_name
+    from basisop.batch.pages import chapter_page
     from basisop.model import Unit
 
-    assert chapter_name(Unit("R", "Regio")) == "eenheid-regio"
-    assert chapter_name(Unit("I", "Index")) == "eenheid-index"
-    assert chapter_name(Unit("B/L", "Blaricum en Laren")) == "blaricum-en-laren"
+    assert chapter_page(Unit("R", "Regio")) == "eenheid-regio"
+    assert chapter_page(Unit("I", "Index")) == "eenheid-index"
+    assert chapter_page(Unit("B/L", "Blaricum en Laren")) == "blaricum-en-laren"
 
 
 def test_cli_exit_code_follows_the_result(monkeypatch):
@@ -427,7 +432,9 @@ def test_run_holds_back_what_the_guard_flags(tmp_path, monkeypatch, capsys):
     result = run_study(None, out=tmp_path, notebooks=ECHO, units=["Hi", "Hu"])
 
     assert not result.ok and not result.failures
-    assert {h.path.name for h in result.held_back} == {"hilversum.html", "index.html"}
+    # the index and the manifest name the page "hilversum.html": held back too (fail-closed)
+    assert {h.path.name for h in result.held_back} == {"hilversum.html", "index.html",
+                                                       "manifest.json"}
     assert (folder / "hilversum.html").read_text(encoding="utf-8") == OLD
     assert (folder / "huizen.html").is_file() and not (folder / "index.html").exists()
     err = capsys.readouterr().err

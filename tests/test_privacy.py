@@ -407,11 +407,14 @@ def test_folders_recursive_binary_and_images(guard, tmp_path):
         ("nergens.html", "pad niet gevonden")]
 
 
-def test_default_study_without_study_option(tmp_path, capsys):
+def test_without_any_study_only_generic_rules_run_and_it_says_so(tmp_path, capsys):
     path = tmp_path / "x.html"
     path.write_text(chapter("<p>Hi-R2 zegt het.</p>"), encoding="utf-8")
+    assert main(["check-privacy", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ALLEEN ALGEMENE REGELEN" in out and "NIET gecontroleerd" in out
+    path.write_text(chapter("<p>Bel 06-12345678.</p>"), encoding="utf-8")
     assert main(["check-privacy", str(path)]) == 1
-    assert RULE_RESPONDENT in capsys.readouterr().out
 
 
 # -- no false positives on the embedded study's own texts --------------------------------------

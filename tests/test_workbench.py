@@ -55,8 +55,11 @@ def test_a_typo_is_answered_with_the_loaders_hint(bench, filters, hint):
 def test_a_role_nobody_has_is_an_error_not_zero_rows(bench):
     role = bench.roles()[0]
     assert len(bench.fragments(rol=role.upper())) > 0
-    with pytest.raises(ValueError, match="geen fragment met deze rol"):
+    with pytest.raises(ValueError, match="geen fragment met deze rol; rollen in de codering: "
+                                         + re.escape(", ".join(bench.roles()))):
         bench.fragments(rol="astronaut")
+    with pytest.raises(ValueError, match="bedoelt u 'ambtenaar'"):
+        bench.fragments(rol="ambtenaaar")
 
 
 def test_fragments_without_oordeel_and_text_search(bench):
@@ -74,6 +77,8 @@ def test_fragments_are_shown_in_full_with_their_source(bench):
     assert longest in repr(frags)
     row = frags[frags["fragment"] == longest].iloc[0]
     assert row["bestand"].endswith(".csv") and row["rij"] >= 2 and row["bron"]
+    documents = frags[frags["soort"] == "document"]
+    assert len(documents) > 0 and documents["titel"].all()  # a document shows its title
 
 
 def test_status_matrix_in_framework_order_with_nvt(bench):
@@ -122,6 +127,8 @@ def test_chapter_preview_equals_the_batch_chapter(bench, tmp_path_factory):
     audit = nbformat.read(run.folder / "audit" / "regio.ipynb", as_version=4)
     produced = _circulated_outputs(audit)
     assert list(region_fragments(bench.data)) == produced
+    # The exploration notebook (respondent ids, full fragments) is never run or published.
+    assert not [p for p in run.out.rglob("*") if "verkennen" in p.name]
 
 
 def test_chapter_renders_in_an_isolated_frame(bench):
@@ -166,6 +173,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     path = own_bench.study.oordelen
     old = path.read_bytes()
     rows_before = len(own_bench.data.judgements.frame)
+    others = own_bench.data.judgements.frame.drop(columns=["bestand", "rij"])
+    others = others[~((others["eenheid"] == "Hi") & (others["subthema"] == "informatiepositie"))]
     backup = own_bench.save_judgement("Hilversum", "Informatiepositie", "Green",
                                       "Na het tweede gesprek met de politie bijgesteld.")
     assert backup is not None and backup.read_bytes() == old
@@ -174,6 +183,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     assert reloaded.ok
     frame = reloaded.judgements.frame
     assert len(frame) == rows_before  # replaced, not added
+    kept = frame.drop(columns=["bestand", "rij"]).merge(others)
+    assert len(kept) == len(others)  # every other judgement unchanged
     row = frame[(frame["eenheid"] == "Hi") & (frame["subthema"] == "informatiepositie")]
     assert row[["status", "motivering"]].values.tolist() == [
         ["groen", "Na het tweede gesprek met de politie bijgesteld."]]

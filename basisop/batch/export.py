@@ -9,7 +9,7 @@ stylesheet serves every page on screen and on A4; each page adds its running tit
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,6 +106,9 @@ def audit_notebook(nb: nbformat.NotebookNode) -> str:
     nb = copy.deepcopy(nb)
     for key in _TIMING_KEYS:
         nb.metadata.get("papermill", {}).pop(key, None)
+    papermill = nb.metadata.get("papermill", {})
+    if papermill.get("input_path"):  # an absolute path on the analyst's machine
+        papermill["input_path"] = Path(papermill["input_path"]).name
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         for key in _TIMING_KEYS:
@@ -124,8 +127,13 @@ class IndexEntry:
     href: str | None  # None: no chapter published (yet)
 
 
-def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
-    """The study's front page: name, wave, data date and a link to every report."""
+def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
+               runs: Mapping[str, str] | None = None, run: str = "") -> str:
+    """The study's front page: name, wave, data date and a link to every report.
+
+    `runs`: page file -> the run that wrote it (the manifest's); `run`: this run. A page kept
+    from an earlier run (held back, failed, or not selected) says so beside its link.
+    """
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -135,10 +143,10 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
                            regio=regio, css=CSS.read_text(encoding="utf-8"),
                            page_css=page_title_css(study.naam, concept=study.is_concept),
-                           version=_version())
+                           version=version(), runs=runs or {}, run=run)
 
 
-def _version() -> str:
+def version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:

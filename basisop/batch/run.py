@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,19 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
-from basisop.batch.export import IndexEntry, index_html
+from basisop.batch.export import IndexEntry, index_html, version
+from basisop.batch.folder import (
+    FolderBusy,
+    manifest_after,
+    run_id,
+    run_lock,
+    staging_folder,
+)
+from basisop.batch.pages import AUDIT, INDEX, MANIFEST, REGION, chapter_page, page_problems
 from basisop.batch.pdf import PdfError, find_chromium, print_pdf
-from basisop.batch.publish import HeldBack, Publisher
+from basisop.batch.publish import HeldBack, Publisher, recover
 from basisop.io.dataset import StudyData, load_study_data
-from basisop.io.study import PROJECT_ROOT, load_study
+from basisop.io.paths import output_folder_problems, study_inputs
+from basisop.io.study import DEFAULT_STUDY, PROJECT_ROOT, load_study
 from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
-REGION = "regio.ipynb"
-REGION_NAME = "regio"
-AUDIT = "audit"
+REGION_NOTEBOOK = "regio.ipynb"
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
 MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
 
@@ -39,6 +49,7 @@ class RunResult:
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
     warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
+    input_warnings: int = 0  # warnings about the input files, repeated in the summary
     pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for but not made (Dutch)
 
 
@@ -63,6 +74,13 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return selected
     if workers < 1:
         return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
+    if timeout <= 0:
+        return _stopped([Problem("--timeout", f"verwacht meer dan 0 seconden, niet {timeout}")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    # Before any notebook runs: a run that cannot publish must not spend minutes finding out.
+    unwritable = output_folder_problems(target, study_inputs(study))
+    if unwritable:
+        return _stopped(unwritable)
     try:
         from basisop.privacy import PrivacyGuard
 
@@ -71,28 +89,64 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem(str(study.respondenten or study.path),
                                  f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
                                  "wordt niets gemaakt of gepubliceerd")])
-    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
-    todo = _jobs(study, selected, Path(notebooks) if notebooks else NOTEBOOKS)
+    notebooks = Path(notebooks) if notebooks else NOTEBOOKS
+    todo = _jobs(study, selected, notebooks)
     workers = min(workers, len(todo))
-    print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
-          f"werker(s), tijdslimiet {timeout} s per notebook")
-    publisher = Publisher(guard)
-    with tempfile.TemporaryDirectory(prefix="basisop-") as staging:
-        outcomes = run_notebooks(todo, staging=Path(staging), workers=workers, timeout=timeout,
+    try:
+        with _sigterm_as_interrupt(), run_lock(target):
+            recover(target)  # a killed run's half-finished publication
+            print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
+                  f"werker(s), tijdslimiet {timeout} s per notebook")
+            run = run_id(study, sorted({job.notebook for job in todo}), version())
+            result = _run_and_publish(study, guard, todo, workers, timeout, target, run, pdf)
+            result.input_warnings = sum(not p.is_error for p in data.problems)
+    except FolderBusy as exc:
+        return _stopped([Problem("--out", str(exc))])
+    _summary(result, target, time.monotonic() - started)
+    return result
+
+
+def _run_and_publish(study: Study, guard, todo: list[NotebookJob], workers: int,
+                     timeout: int, target: Path, run: str, pdf: bool) -> RunResult:
+    """Run the notebooks, gate every page, then publish the set that passed at once."""
+    publisher = Publisher(guard, target)
+    with staging_folder() as staging:
+        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
                                  env=_kernel_env(study), on_done=_progress(len(todo)))
         for outcome in outcomes:
             if outcome.ok:
                 _publish(publisher, target, outcome)
-    publisher.publish_text(target / "index.html", _index(study, target))
-    pages = [p for p in publisher.published if p.suffix == ".html"]
-    pdf_errors = _publish_pdfs(publisher, pages, study, workers) if pdf else []
+    manifest = manifest_after(target, study, run,
+                              [*publisher.pending, target / f"{INDEX}.html"])
+    publisher.publish_text(target / f"{INDEX}.html",
+                           _index(study, target, publisher, manifest.pages, run))
+    pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
+    # The manifest lists what this commit writes (the index may have been held back; PDFs added).
+    manifest = manifest_after(target, study, run, list(publisher.pending))
+    publisher.publish_text(target / MANIFEST, manifest.to_json())
+    publisher.commit()
     failures = [o.failure for o in outcomes if o.failure is not None]
-    result = RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
-                       failures=failures, published=publisher.published,
-                       held_back=publisher.held_back, warnings=guard.warnings,
-                       pdf_errors=pdf_errors)
-    _summary(result, target, time.monotonic() - started)
-    return result
+    return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
+                     failures=failures, published=publisher.published,
+                     held_back=publisher.held_back, warnings=guard.warnings,
+                     pdf_errors=pdf_errors)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM stops a run as Ctrl-C does: workers killed, staging removed, lock released."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- before the run ----------------------------------------------------------------------------
@@ -104,7 +158,13 @@ def _validated(study_path: Path | None) -> StudyData | RunResult:
         return _stopped(exc.problems)
     if not data.ok:
         return _stopped(data.problems)
-    return data
+    warnings = [p for p in data.problems if not p.is_error]
+    if warnings:  # said, not swallowed: a warning may be a misread character in a chapter
+        print(f"Invoer geldig, met {len(warnings)} waarschuwing(en) bij de invoer, "
+              f"bijvoorbeeld:\n  {warnings[0]}\nLees ze allemaal met: basisop validate "
+              f"{data.study.path}")
+    collisions = page_problems(data.study)
+    return _stopped(collisions) if collisions else data
 
 
 def _stopped(problems: Sequence[Problem]) -> RunResult:
@@ -132,20 +192,17 @@ def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] |
 
 def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[NotebookJob]:
     """The comparison first: it is the longest, and starting it early shortens the run."""
-    studie = str(study.path)
-    jobs = [NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
-                        {"studie": studie}, f"Regionale vergelijking – {study.naam}")]
+    # The kernels work in the study's folder and get its file name, so no audit notebook holds
+    # a path of the analyst's machine; empty means the embedded study.
+    studie = "" if study.path == DEFAULT_STUDY.resolve() else study.path.name
+    folder = study.path.parent
+    jobs = [NotebookJob(REGION, "regiovergelijking", notebooks / REGION_NOTEBOOK,
+                        {"studie": studie}, f"Regionale vergelijking – {study.naam}", folder)]
     for unit in units:
-        jobs.append(NotebookJob(chapter_name(unit), f"hoofdstuk {unit.naam} ({unit.code})",
+        jobs.append(NotebookJob(chapter_page(unit), f"hoofdstuk {unit.naam} ({unit.code})",
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
-                                f"{unit.naam} – {study.naam}"))
+                                f"{unit.naam} – {study.naam}", folder))
     return jobs
-
-
-def chapter_name(unit: Unit) -> str:
-    """The chapter's file stem: the unit's slug, unless that would overwrite another report."""
-    slug = unit.slug or "eenheid"
-    return f"eenheid-{slug}" if slug in (REGION_NAME, "index", AUDIT) else slug
 
 
 def _kernel_env(study: Study) -> dict[str, str]:
@@ -188,37 +245,45 @@ def _publish(publisher: Publisher, target: Path, outcome: JobOutcome) -> None:
     publisher.publish_file(target / AUDIT / f"{name}.ipynb", outcome.executed)
 
 
-def _publish_pdfs(publisher: Publisher, pages: Sequence[Path], study: Study,
-                  workers: int) -> list[str]:
-    """Print each published page beside it as PDF, through the gate; the errors, in Dutch."""
+def _publish_pdfs(publisher: Publisher, study: Study, workers: int) -> list[str]:
+    """Print each page staged for publication to PDF, through the gate; the errors, in Dutch.
+
+    The pages are self-contained, so a copy in a temporary folder prints as the page will."""
     chromium = find_chromium()
     if chromium is None:
         return ["geen PDF's gemaakt: Chromium of Google Chrome is niet gevonden (Debian en "
                 "Ubuntu: apt-get install chromium); de HTML-bestanden zijn wel gepubliceerd"]
+    pages = [t for t in publisher.pending if t.suffix == ".html"]
     errors = []
     with (tempfile.TemporaryDirectory(prefix="basisop-pdf-") as staging,
           ThreadPoolExecutor(max_workers=max(1, min(workers, len(pages)))) as pool):
-        printed = {page: pool.submit(print_pdf, page, chromium=chromium, datum=study.datum)
-                   for page in pages}
+        copies = {}
+        for page in pages:
+            copies[page] = Path(staging) / page.name
+            copies[page].write_bytes(publisher.pending[page])
+        printed = {page: pool.submit(print_pdf, copy, chromium=chromium, datum=study.datum)
+                   for page, copy in copies.items()}
         for page, future in printed.items():
             try:
                 data = future.result()
             except PdfError as exc:
                 errors.append(str(exc))
                 continue
-            staged = Path(staging) / f"{page.stem}.pdf"
-            staged.write_bytes(data)
-            publisher.publish_file(page.with_suffix(".pdf"), staged)
+            pdf = copies[page].with_suffix(".pdf")
+            pdf.write_bytes(data)
+            publisher.publish_file(page.with_suffix(".pdf"), pdf)
     return errors
 
 
-def _index(study: Study, target: Path) -> str:
-    """Links to the reports that exist now (new, or a previous version kept after a failure)."""
+def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str],
+           run: str) -> str:
+    """Links to the reports there will be (new, or a previous version kept after a failure),
+    each with the run that wrote it."""
     def href(name: str) -> str | None:
-        return f"{name}.html" if (target / f"{name}.html").is_file() else None
+        return f"{name}.html" if publisher.will_exist(target / f"{name}.html") else None
 
-    chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u))) for u in study.eenheden]
-    return index_html(study, chapters, href(REGION_NAME))
+    chapters = [IndexEntry(u.naam, u.code, href(chapter_page(u))) for u in study.eenheden]
+    return index_html(study, chapters, href(REGION), runs=runs, run=run)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:
@@ -245,5 +310,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
     for warning in result.warnings:
         print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    if result.input_warnings:
+        verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "
+                    "validate toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

@@ -16,6 +16,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from basisop.io.archive_guard import ArchiveRefused, check_members
+from basisop.io.paths import input_problem, os_reason
 from basisop.privacy.detectors import (
     RULE_UNCHECKABLE,
     Finding,
@@ -43,10 +45,13 @@ def scan_text(text: str, name: str, scan: Scan) -> list[Finding]:
 
 
 def _read(path: Path) -> bytes | Finding:
+    reason = input_problem(path)  # /dev/zero, a folder, a symlink loop, over the size cap
+    if reason is not None:
+        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {reason}")
     try:
         return path.read_bytes()
     except OSError as exc:
-        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {exc.strerror or exc}")
+        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {os_reason(exc)}")
 
 
 def _text_hits(path: Path, scan: Scan, *, html: bool) -> tuple[str, list[Hit]] | Finding:
@@ -79,10 +84,23 @@ def _scan_json(path: Path, scan: Scan) -> list[Finding]:
         return [read]
     text, hits = read
     found = findings(str(path), hits, line_place(text))
+    # Nested deeper than Python recurses: the values cannot be checked, so it may not pass.
+    too_deep = Finding(str(path), RULE_UNCHECKABLE, "JSON te diep genest; de waarden zijn "
+                                                    "niet te controleren")
     try:
         document = json.loads(text)
     except ValueError:
         return found
+    except RecursionError:
+        return [*found, too_deep]
+    try:
+        return _scan_json_values(path, document, hits, found, scan)
+    except RecursionError:
+        return [*found, too_deep]
+
+
+def _scan_json_values(path: Path, document: object, hits: list[Hit], found: list[Finding],
+                      scan: Scan) -> list[Finding]:
     seen = {(h.rule, h.key) for h in hits}
 
     def safe_key(key: str) -> bool:
@@ -108,6 +126,7 @@ def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
     found: list[Finding] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_members(archive.infolist())  # the shared guard: count, size, zip bombs
             for member in sorted(archive.namelist()):
                 if member.endswith((".xml", ".rels", ".vml")):
                     text = decode_bytes(archive.read(member))
@@ -115,6 +134,8 @@ def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
                     place = line_place(text)
                     found += findings(str(path), hits,
                                       lambda o, m=member, p=place: f"onderdeel {m}, {p(o)}")
+    except ArchiveRefused as exc:
+        return [Finding(str(path), RULE_UNCHECKABLE, f"niet gecontroleerd: {exc}")]
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         return [Finding(str(path), RULE_UNCHECKABLE, f"geen leesbaar Office-bestand ({exc})")]
     return unique(found)

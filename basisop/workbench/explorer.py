@@ -25,8 +25,8 @@ ALL = ""
 AS_RECORDED = ""
 CELL_WIDTH = "112px"
 SELECTED_BORDER = "3px solid #263238"
-SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "oordeel", "fragment", "bron",
-                 "bestand", "rij"]
+SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "soort", "subthema", "oordeel", "fragment",
+                 "bron", "bestand", "rij"]
 
 
 def esc(value: object) -> str:
