@@ -85,6 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
                         "(PDF-gebieden, afbeeldingen, audio, video): ze gaan dan verloren")
     p.set_defaults(handler=_import_qdpx)
 
+    p = commands.add_parser("nieuw", help="begin een nieuwe studie: studiebestand, lege tabellen "
+                                          "en een coderingswerkboek")
+    p.add_argument("folder", type=Path, metavar="MAP", help="nieuwe (of lege) map voor de studie")
+    p.add_argument("--naam", required=True, help="naam van de studie")
+    p.add_argument("--eenheid", action="append", required=True, metavar="CODE=Naam",
+                   help="een eenheid, bijvoorbeeld W=Wijdemeren (herhaal voor elke eenheid)")
+    p.add_argument("--districtspartners", action="store_true",
+                   help="voeg de eenheid D (districtspartners) toe")
+    p.set_defaults(handler=_new)
+
+    p = commands.add_parser("acties", help="exporteer de acties en hun voortgang als werkboek")
+    _study_arg(p)
+    p.add_argument("--xlsx", type=Path, required=True, metavar="ACTIES.xlsx",
+                   help="het werkboek om te schrijven (nooit een invoerbestand van de studie)")
+    p.set_defaults(handler=_actions)
+
+    p = commands.add_parser("vergelijk", help="vergelijk twee versies of golven van een studie")
+    p.add_argument("old", type=Path, metavar="OUD", help="studiebestand van de oude versie/golf")
+    p.add_argument("new", type=Path, metavar="NIEUW", help="studiebestand van de nieuwe")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
+    p.set_defaults(handler=_compare)
+
     p = commands.add_parser("export-qdpx", help="schrijf de codering als REFI-QDA project")
     _study_arg(p)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PROJECT.qdpx")
@@ -169,12 +192,86 @@ def _score(args: argparse.Namespace) -> int:
         text = scores[columns].to_string(index=False) + "\n"
         if args.afwijkingen:
             text += f"{len(scores)} afwijkingen (regel: {settings.regel})\n"
-    if args.output:
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from basisop.io.scaffold import NewStudy, ScaffoldError, create_study, parse_unit
+
+    try:
+        units = tuple(parse_unit(text) for text in args.eenheid)
+        written = create_study(args.folder, NewStudy(args.naam, units, args.districtspartners))
+    except ScaffoldError as exc:
+        print(f"fout: {exc}\nNiets geschreven.", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"fout: kan {args.folder} niet schrijven ({exc.strerror or exc}).",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Nieuwe studie in {args.folder}:")
+    for path in written:
+        print(f"  {path.name}")
+    print(f"Codeer in {written[-1]}, dan: basisop validate {written[0]}, "
+          f"basisop run {written[0]}")
+    return EXIT_OK
+
+
+def _actions(args: argparse.Namespace) -> int:
+    from basisop.io.actions import actions_workbook
+    from basisop.io.atomic import atomic_write_bytes
+    from basisop.io.dataset import load_valid
+
+    data = load_valid(args.study)
+    target = args.xlsx
+    if target.suffix.lower() != ".xlsx":
+        print(f"fout: {target}: verwacht een bestandsnaam op .xlsx", file=sys.stderr)
+        return EXIT_FAILED
+    from basisop.io.paths import study_inputs
+
+    if target.resolve() in {p.resolve() for p in study_inputs(data.study)}:
+        print(f"fout: {target} is een invoerbestand van de studie en wordt niet overschreven; "
+              "kies een andere naam.", file=sys.stderr)
+        return EXIT_FAILED
+    actions, progress = data.actions.frame, data.progress.frame
+    try:
+        atomic_write_bytes(target, actions_workbook(data.study, actions, progress))
+    except OSError as exc:
+        print(f"fout: kan {target} niet schrijven ({exc.strerror or exc}).", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{len(actions)} acties en {len(progress)} voortgangsregels geschreven naar {target}. "
+          "Werk de status bij in Excel en noem het werkboek in het studiebestand onder "
+          "'acties:' en 'voortgang:'.")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from basisop.compare import FrameworkMismatch, compare
+    from basisop.io.dataset import load_valid
+    from basisop.io.tables import safe_frame
+
+    try:
+        comparison = compare(load_valid(args.old), load_valid(args.new))
+    except FrameworkMismatch as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    frame = comparison.frame()
+    if args.format == "csv":
+        text = safe_frame(frame).to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = "\n".join(comparison.report_lines()) + "\n"
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
         from basisop.io.atomic import atomic_write_text
-        atomic_write_text(args.output, text)
+        atomic_write_text(output, text)
     else:
         sys.stdout.write(text)
-    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:

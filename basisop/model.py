@@ -311,6 +311,24 @@ class QdaMapping:
 
 
 @dataclass(frozen=True)
+class Overlay:
+    """A version of a study that differs from its base tables by a few rows (a concept, say).
+
+    Rows of `codering` and `aanbevelingen` replace the base row with the same id, or are added;
+    `verwijderd` names base ids this version lacks. Unchanged base rows keep their text; their
+    `bron`, where it starts with `bron_van`, is relabelled `bron_naar` and its line numbers
+    moved through `regels` (base line ranges and their shift into this version's document).
+    """
+
+    codering: Path | None = None
+    aanbevelingen: Path | None = None
+    verwijderd: tuple[str, ...] = ()
+    regels: Path | None = None
+    bron_van: str = ""
+    bron_naar: str = ""
+
+
+@dataclass(frozen=True)
 class Exemption:
     """A text the privacy gate lets pass after review (`privacy: toegestaan:`), and why.
 
@@ -347,6 +365,10 @@ class Study:
     beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    vorige_golf: Path | None = None  # the study file of the previous measurement
+    overlay: Overlay | None = None
+    acties: Path | None = None  # the implementation plan's actions
+    voortgang: Path | None = None  # progress per action and unit
     wegingskader: Path | None = None  # the framework's file: an input outputs must not replace
     toegestaan: tuple[Exemption, ...] = ()
 

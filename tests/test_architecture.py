@@ -12,11 +12,12 @@ ALLOWED = {
     "model": set(),
     "io": {"model"},
     "scoring": {"model", "io"},
-    "presentation": {"model", "io", "scoring"},
+    "compare": {"model", "io", "scoring"},
+    "presentation": {"model", "io", "scoring", "compare"},
     "privacy": {"model", "io"},
     "batch": {"model", "io", "privacy"},
     "workbench": {"model", "io", "scoring", "presentation"},
-    "cli": {"model", "io", "scoring", "presentation", "privacy", "batch"},
+    "cli": {"model", "io", "scoring", "compare", "presentation", "privacy", "batch"},
     # The package's front door: basisop.open_study, imported only when called.
     "root": {"workbench"},
 }

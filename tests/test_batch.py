@@ -57,10 +57,11 @@ def embedded_reports(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_run_writes_every_chapter_the_comparison_and_the_index(embedded_reports, embedded):
     names = {p.name for p in embedded_reports.glob("*.html")}
-    assert names == {f"{u.slug}.html" for u in embedded.study.eenheden} | {"regio.html",
-                                                                          "index.html"}
+    assert names == {f"{u.slug}.html" for u in embedded.study.eenheden} | {
+        "regio.html", "uitvoeringsplan.html", "index.html"}
     audits = {p.name for p in (embedded_reports / "audit").glob("*.ipynb")}
-    assert audits == {f"{u.slug}.ipynb" for u in embedded.study.eenheden} | {"regio.ipynb"}
+    assert audits == {f"{u.slug}.ipynb" for u in embedded.study.eenheden} | {
+        "regio.ipynb", "uitvoeringsplan.ipynb"}
     assert not _leftovers(embedded_reports)
 
 
@@ -158,6 +159,22 @@ def test_a_page_title_cannot_break_out_of_its_print_style():
     assert shown == 'Studie "X" </style><script>alert(1)</script> \\ é'
 
 
+def _page(html_output: str) -> str:
+    from basisop.batch.export import circulation_html
+
+    cell = nbformat.v4.new_code_cell("x", id="c1", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": html_output})])
+    return circulation_html(nbformat.v4.new_notebook(cells=[cell]), "Titel")
+
+
+def test_a_concept_page_prints_concept_on_every_page_and_a_final_one_does_not():
+    concept = _page('<div class="bo"><div class="bo-concept" role="note">CONCEPT</div></div>')
+    final = _page('<div class="bo"><h1>Hoofdstuk</h1></div>')
+    assert '@top-right { content: "CONCEPT"; }' in concept
+    assert "CONCEPT" not in final
+    assert '@top-left { content: "Titel"; }' in final
+
+
 @pytest.mark.slow
 def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embedded):
     soup = _soup(embedded_reports / "index.html")
@@ -166,7 +183,8 @@ def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embe
     assert study.naam in text and f"Golf {study.golf}" in text
     assert "12 december 2024" in text
     links = {a["href"] for a in soup.find_all("a")}
-    assert links == {f"{u.slug}.html" for u in study.eenheden} | {"regio.html"}
+    assert links == {f"{u.slug}.html" for u in study.eenheden} | {"regio.html",
+                                                                 "uitvoeringsplan.html"}
     assert all((embedded_reports / link).is_file() for link in links)
     assert soup.html["lang"] == "nl"
 
@@ -321,7 +339,7 @@ def test_pdf_without_chromium_keeps_the_html_and_says_so(tmp_path, monkeypatch, 
     assert not result.ok and result.pdf_errors and not result.failures
     folder = tmp_path / STUDY_ID
     assert {p.name for p in folder.glob("*.html")} == {"blaricum-en-laren.html", "regio.html",
-                                                       "index.html"}
+                                                       "uitvoeringsplan.html", "index.html"}
     assert not list(folder.glob("*.pdf"))
     assert "Chromium of Google Chrome is niet gevonden" in capsys.readouterr().err
 
@@ -357,7 +375,7 @@ def test_only_the_given_units_and_always_the_comparison(tmp_path):
     assert result.ok
     folder = tmp_path / STUDY_ID
     assert {p.name for p in folder.glob("*.html")} == {"blaricum-en-laren.html", "regio.html",
-                                                        "index.html"}
+                                                        "uitvoeringsplan.html", "index.html"}
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "Wijdemeren (W): nog niet beschikbaar" in index
 

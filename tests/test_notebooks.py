@@ -14,7 +14,7 @@ NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_the_three_notebooks_exist():
-    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "regio", "verkennen"}
+    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "regio", "verkennen", "uitvoeringsplan"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

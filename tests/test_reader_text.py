@@ -204,7 +204,7 @@ def test_published_pages_are_clean_and_the_audit_keeps_the_sources(tmp_path_fact
     run = embedded_run(tmp_path_factory)
     assert run.exit_code == 0, run.stdout
     pages = {path.name: path.read_text(encoding="utf-8") for path in run.folder.glob("*.html")}
-    assert len(pages) == 8  # index, regio and six chapters
+    assert len(pages) == 9  # index, regio, uitvoeringsplan and six chapters
     for name, html in pages.items():
         assert not re.findall(r"\br\.\s*\d{3,}|(?i:tikfout|genormaliseerd)", html), name
     assert 'class="bo bo-werkwijze"' in pages["huizen.html"]

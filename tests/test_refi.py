@@ -607,6 +607,8 @@ def test_crlf_counted_as_one_without_emoji_is_read_as_code_points_with_crlf(stud
                                        maxqda_line_endings=True), study)
     assert result.rows["fragment"].tolist() == ["Het PGA-overleg loopt goed."]
     assert result.position_unit == CODE_POINTS_CRLF
+    assert ("Posities gelezen: 1 bron(nen) als Unicode-codepunten met CRLF als één teken."
+            in result.report_lines())
 
 
 def test_conflicting_oordelen_on_one_passage_are_an_error_not_a_choice(study, qdc, tmp_path,
@@ -785,7 +787,9 @@ def test_an_unwritable_output_gets_a_dutch_message_not_a_traceback(tmp_path, cap
     blocker.write_text("geen map")
     assert main(["export-qdpx", "-o", str(blocker / "studie.qdpx")]) == 1
     err = capsys.readouterr().err
-    assert "kan niet worden geschreven" in err and "Traceback" not in err
+    # Refused before writing (the path check) or on writing: either way a Dutch message.
+    assert str(blocker) in err and "Traceback" not in err
+    assert "geen map" in err or "kan niet worden geschreven" in err
 
 
 def test_coded_pictures_audio_and_whole_sources_are_counted_as_lost(study, qdc, tmp_path):

@@ -292,7 +292,8 @@ def test_a_unit_code_cannot_overwrite_a_column_of_the_priority_table(study_copy)
     for name, old, new in [("oordelen.csv", "\nW,", "\nthema,"),
                            ("codering-wijdemeren.csv", "\nW,", "\nthema,"),
                            ("respondenten.csv", ",W,", ",thema,"),
-                           ("aanbevelingen.csv", ",W;B/L,", ",thema;B/L,")]:
+                           ("aanbevelingen.csv", ",W;B/L,", ",thema;B/L,"),
+                           ("acties.csv", ",W;", ",thema;"), ("voortgang.csv", ",W,", ",thema,")]:
         path = _data_dir(study_copy) / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     data = load_study_data(load_study(study_copy))

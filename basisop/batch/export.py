@@ -67,21 +67,33 @@ def circulation_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as self-contained Dutch HTML, with `title` in <title>."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title  # the template prefers it over the file name
+    page_css = page_title_css(title, concept=_shows_concept(nb))
     body, _ = _exporter().from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "bo_page_css": page_title_css(title)})
+        nb, resources={"metadata": {"name": title}, "bo_page_css": page_css})
     return body
 
 
-def page_title_css(title: str) -> Markup:
-    """A <style> that prints `title` at the top of every A4 page (a CSS @page margin box).
+# The marking presentation puts at the top of a concept page; print repeats it on every page.
+CONCEPT_CLASS = 'class="bo-concept"'
+
+
+def _shows_concept(nb: nbformat.NotebookNode) -> bool:
+    return any(CONCEPT_CLASS in "".join(output.get("data", {}).get("text/html", ""))
+               for cell in nb.cells for output in cell.get("outputs", []))
+
+
+def page_title_css(title: str, *, concept: bool = False) -> Markup:
+    """A <style> that prints `title` at the top of every A4 page (a CSS @page margin box), and
+    CONCEPT at the top right of every page of a concept.
 
     The title is written with CSS escapes for everything but letters and digits, so no text from
     a study can end the string or the <style> element. Spaces too: CSS swallows one space after
     an escape.
     """
     escaped = "".join(c if c.isalnum() else f"\\{ord(c):06x}" for c in title)
-    return Markup(f'<style type="text/css">@page {{ @top-left {{ content: "{escaped}"; }} }}'
-                  "</style>")
+    marking = ' @top-right { content: "CONCEPT"; }' if concept else ""
+    return Markup(f'<style type="text/css">@page {{ @top-left {{ content: "{escaped}"; }}'
+                  f"{marking} }}</style>")
 
 
 # papermill and nbclient record wall-clock times; the audit copy should differ only when the
@@ -116,7 +128,8 @@ class IndexEntry:
 
 
 def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
-               runs: Mapping[str, str] | None = None, run: str = "") -> str:
+               runs: Mapping[str, str] | None = None, run: str = "",
+               plan: str | None = None) -> str:
     """The study's front page: name, wave, data date and a link to every report.
 
     `runs`: page file -> the run that wrote it (the manifest's); `run`: this run. A page kept
@@ -129,9 +142,9 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
                              trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("study_index.html.j2")
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
-                           regio=regio, css=CSS.read_text(encoding="utf-8"),
-                           page_css=page_title_css(study.naam), version=version(),
-                           runs=runs or {}, run=run)
+                           regio=regio, plan=plan, css=CSS.read_text(encoding="utf-8"),
+                           page_css=page_title_css(study.naam, concept=study.is_concept),
+                           version=version(), runs=runs or {}, run=run)
 
 
 def version() -> str:

@@ -70,6 +70,22 @@ def fixed_metadata(pdf: bytes, datum: str) -> bytes:
     stamp = f"D:{day}000000Z" if len(day) == 8 and day.isdigit() else "D:19700101000000Z"
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp, "/Creator": "basisop"})
+    _relative_links(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _relative_links(writer) -> None:
+    """Links to sibling pages ('uitvoeringsplan.html#pga') as the page wrote them: Chromium
+    makes them absolute file:// URLs of wherever it printed, which would differ per run and
+    point into a temporary folder."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is not None and str(uri).startswith("file://"):
+                action.get_object()[NameObject("/URI")] = TextStringObject(
+                    str(uri).rsplit("/", 1)[-1])

@@ -25,7 +25,15 @@ from basisop.batch.folder import (
     run_lock,
     staging_folder,
 )
-from basisop.batch.pages import AUDIT, INDEX, MANIFEST, REGION, chapter_page, page_problems
+from basisop.batch.pages import (
+    AUDIT,
+    IMPLEMENTATION_PLAN,
+    INDEX,
+    MANIFEST,
+    REGION,
+    chapter_page,
+    page_problems,
+)
 from basisop.batch.pdf import PdfError, find_chromium, print_pdf
 from basisop.batch.publish import HeldBack, Publisher, recover
 from basisop.io.dataset import StudyData, load_study_data
@@ -37,6 +45,7 @@ from basisop.problems import Problem, ValidationError
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
 REGION_NOTEBOOK = "regio.ipynb"
+PLAN_NOTEBOOK = "uitvoeringsplan.ipynb"  # run when the study names acties:
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
 MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
 
@@ -97,6 +106,9 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
             recover(target)  # a killed run's half-finished publication
             print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
                   f"werker(s), tijdslimiet {timeout} s per notebook")
+            if data.codings.frame.empty and data.judgements.frame.empty:
+                print("Let op: de studie heeft nog geen gecodeerde fragmenten en geen oordelen, "
+                      "dus is elke status 'onbekend' (niet beoordeeld).")
             run = run_id(study, sorted({job.notebook for job in todo}), version())
             result = _run_and_publish(study, guard, todo, workers, timeout, target, run, pdf)
             result.input_warnings = sum(not p.is_error for p in data.problems)
@@ -198,6 +210,9 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
     folder = study.path.parent
     jobs = [NotebookJob(REGION, "regiovergelijking", notebooks / REGION_NOTEBOOK,
                         {"studie": studie}, f"Regionale vergelijking – {study.naam}", folder)]
+    if study.acties is not None:
+        jobs.append(NotebookJob(IMPLEMENTATION_PLAN, "uitvoeringsplan", notebooks / PLAN_NOTEBOOK,
+                                {"studie": studie}, f"Uitvoeringsplan – {study.naam}", folder))
     for unit in units:
         jobs.append(NotebookJob(chapter_page(unit), f"hoofdstuk {unit.naam} ({unit.code})",
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
@@ -283,7 +298,8 @@ def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str
         return f"{name}.html" if publisher.will_exist(target / f"{name}.html") else None
 
     chapters = [IndexEntry(u.naam, u.code, href(chapter_page(u))) for u in study.eenheden]
-    return index_html(study, chapters, href(REGION), runs=runs, run=run)
+    plan = href(IMPLEMENTATION_PLAN) if study.acties is not None else None
+    return index_html(study, chapters, href(REGION), runs=runs, run=run, plan=plan)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:

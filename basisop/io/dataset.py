@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from basisop.io.actions import ACTION_COLUMNS, PROGRESS_COLUMNS, load_actions, load_progress
+from basisop.io.overlay import apply_overlay, read_line_map, unknown_removals
 from basisop.io.records import (
     REGISTER_PUBLIC_COLUMNS,
     LoadResult,
@@ -30,11 +32,16 @@ class StudyData:
     overrides: LoadResult
     recommendations: LoadResult
     register: LoadResult
+    actions: LoadResult = field(default_factory=lambda: LoadResult(pd.DataFrame(
+        columns=ACTION_COLUMNS)))
+    progress: LoadResult = field(default_factory=lambda: LoadResult(pd.DataFrame(
+        columns=PROGRESS_COLUMNS)))
 
     def parts(self) -> dict[str, LoadResult]:
         return {"codering": self.codings, "oordelen": self.judgements,
                 "prioriteiten": self.overrides, "aanbevelingen": self.recommendations,
-                "respondenten": self.register}
+                "respondenten": self.register, "acties": self.actions,
+                "voortgang": self.progress}
 
     @property
     def problems(self) -> list[Problem]:
@@ -77,14 +84,39 @@ def _personal(columns: Iterable[str]) -> list[str]:
 
 def load_study_data(study: Study) -> StudyData:
     register = load_register(study)
-    return StudyData(
+    known = register.frame if study.respondenten else None
+    actions = load_actions(study)
+    data = StudyData(
         study=study,
-        codings=load_codings(study, register=register.frame if study.respondenten else None),
+        codings=load_codings(study, register=known),
         judgements=load_judgements(study),
         overrides=load_overrides(study),
         recommendations=load_recommendations(study),
         register=register,
+        actions=actions,
+        progress=load_progress(study, actions),
     )
+    return _with_overlay(data, known) if study.overlay else data
+
+
+def _with_overlay(data: StudyData, known: pd.DataFrame | None) -> StudyData:
+    """The version the overlay describes, built from the base tables (see io/overlay.py)."""
+    study, overlay = data.study, data.study.overlay
+    problems: list[Problem] = []
+    shifts = read_line_map(overlay.regels, problems) if overlay.regels else []
+    codings = (load_codings(study, [overlay.codering], register=known)
+               if overlay.codering else None)
+    recommendations = (load_recommendations(study, overlay.aanbevelingen)
+                       if overlay.aanbevelingen else None)
+    for key in unknown_removals(overlay, data.codings.frame, data.recommendations.frame):
+        problems.append(Problem(str(study.path), f"overlay.verwijderd: id '{key}' staat in geen "
+                                                 "codering of aanbevelingen"))
+    data.codings = apply_overlay(data.codings, codings, overlay, shifts, "codering")
+    data.recommendations = apply_overlay(data.recommendations, recommendations, overlay, shifts,
+                                         "aanbevelingen")
+    data.judgements = apply_overlay(data.judgements, None, overlay, shifts, "oordelen")
+    data.codings.problems += problems
+    return data
 
 
 def load_valid(path: Path | str | None = None) -> StudyData:

@@ -84,8 +84,11 @@ def read_input_bytes(path: Path) -> bytes:
 
 def study_inputs(study: Study) -> list[Path]:
     """Every file the study reads: the study file, the framework and every table."""
+    overlay = study.overlay
+    extra = [overlay.codering, overlay.aanbevelingen, overlay.regels] if overlay else []
     files = [study.path, *study.codering, study.oordelen, study.prioriteiten,
-             study.aanbevelingen, study.respondenten, study.wegingskader]
+             study.aanbevelingen, study.respondenten, study.wegingskader, study.acties,
+             study.voortgang, study.vorige_golf, *extra]
     return [Path(f) for f in files if f is not None]
 
 

@@ -29,10 +29,13 @@ from basisop.model import (
 )
 from basisop.problems import WARNING, Problem
 
+# `id` is optional: a stable fragment id lets two versions or waves of a study be compared.
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                  "fragment", "bron", "vertrouwelijk", "notities"]
+                  "fragment", "bron", "vertrouwelijk", "notities", "id"]
 # Several checklist items of one passage, in one cell: 'pga.1; pga.2'.
 CHECKLIST_SEPARATOR = ";"
+# A coding workbook may give more items of one passage in extra columns (`basisop nieuw`).
+CHECKLIST_EXTRA = ("checklist 2", "checklist 3", "checklist 4", "checklist 5")
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
 OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "niveau_tekst", "motivering", "bron"]
@@ -120,9 +123,11 @@ class RowCheck:
 def _load(paths: Iterable[Path], *, columns: Sequence[str], required: Sequence[str],
           check: Callable[[RowCheck], dict | None], sheets: Mapping[Path, str] | None = None,
           key: Callable[[dict], tuple] | None = None, duplicate_is_error: bool = False,
-          extra_columns_ok: bool = False) -> LoadResult:
-    """Read files, check each row, keep accepted rows; a repeated key is reported."""
-    optional = [c for c in columns if c not in required]
+          extra_columns_ok: bool = False, also: Sequence[str] = ()) -> LoadResult:
+    """Read files, check each row, keep accepted rows; a repeated key is reported.
+
+    `also` names optional input columns that the check folds into `columns`."""
+    optional = [c for c in columns if c not in required] + list(also)
     result = LoadResult(pd.DataFrame(columns=[*columns, "bestand", "rij"]))
     records: list[dict] = []
     seen: dict[tuple, str] = {}
@@ -232,6 +237,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     items: dict[tuple[str, str | None], object] = {}
     status_of = _memo(parse_status)
     flag_of = _memo(parse_flag)
+    ids: dict[str, str] = {}
 
     def checklist_item(text: str, given: str | None):
         if (text, given) not in items:
@@ -239,9 +245,11 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return items[text, given]
 
     def check(rc: RowCheck) -> dict | None:
+        _unique_id(rc, ids)
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
-        given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
+        given = rc.parsed("subthema", subtheme_of, required=not any(
+            rc.cell(c) for c in ("checklist", *CHECKLIST_EXTRA)))
         found = checklist_items(rc, given)
         subtheme = given or (found[0][0].id if found else None)
         for owner, item in found:
@@ -266,20 +274,21 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                 "checklist": CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found)),
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
                 "bron": rc.cell("bron"), "vertrouwelijk": confidential,
-                "notities": rc.cell("notities")}
+                "notities": rc.cell("notities"), "id": rc.cell("id")}
 
     def checklist_items(rc: RowCheck, given: str | None) -> list:
-        """Each item of the cell ('a; b'), resolved; unknown ones are reported."""
+        """Each item of the cells ('a; b', and `checklist 2` ...), resolved; unknown ones are
+        reported in their column."""
         found = []
-        for text in filter(None, (p.strip() for p in rc.cell("checklist").split(
-                CHECKLIST_SEPARATOR))):
-            item = checklist_item(text, given)
-            if item is None:
-                names = [i.id for s in framework.subthemes for i in s.checklist]
-                rc.fail("checklist", f"'{text}': onbekend of meerduidig checklistpunt (geef id "
-                                     "of subthema)" + did_you_mean(nearest(text, names)))
-            else:
-                found.append(item)
+        for column, cell in _checklist_texts(rc):
+            for text in filter(None, (p.strip() for p in cell.split(CHECKLIST_SEPARATOR))):
+                item = checklist_item(text, given)
+                if item is None:
+                    names = [i.id for s in framework.subthemes for i in s.checklist]
+                    rc.fail(column, f"'{text}': onbekend of meerduidig checklistpunt (geef id "
+                                    "of subthema)" + did_you_mean(nearest(text, names)))
+                else:
+                    found.append(item)
         return found
 
     def key(record: dict) -> tuple:
@@ -287,7 +296,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS if c != "notities")
 
     result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                   required=CODING_REQUIRED, check=check, key=key,
+                   required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
                    sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
     _add_kinds(result.frame, known)
     return result
@@ -300,6 +309,23 @@ def _add_kinds(frame: pd.DataFrame, known: dict[str, dict] | None) -> None:
     entries = [(known or {}).get(_compare_key(str(r)), {}) for r in frame["respondent"]]
     frame["soort"] = [e.get("soort") or INTERVIEW for e in entries]
     frame["titel"] = [e.get("titel", "") for e in entries]
+
+
+def _checklist_texts(rc: RowCheck) -> list[tuple[str, str]]:
+    """(column, text) of every checklist item on the row: `checklist` and `checklist 2` ..."""
+    return [(c, rc.cell(c)) for c in ("checklist", *CHECKLIST_EXTRA) if rc.cell(c)]
+
+
+def _unique_id(rc: RowCheck, seen: dict[str, str]) -> None:
+    """A fragment id names one fragment across all coding files (empty ids are allowed)."""
+    fragment_id = rc.cell("id")
+    if not fragment_id:
+        return
+    place = f"{Path(rc.file).name} rij {rc.row.number}"
+    if fragment_id in seen:
+        rc.fail("id", f"id komt al voor in {seen[fragment_id]}")
+    else:
+        seen[fragment_id] = place
 
 
 def load_judgements(study: Study, path: Path | None = None) -> LoadResult:

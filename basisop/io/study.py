@@ -11,6 +11,7 @@ from basisop.model import (
     SCORING_RULES,
     STUDY_STATUSES,
     Exemption,
+    Overlay,
     QdaMapping,
     ScoringSettings,
     Study,
@@ -24,7 +25,9 @@ DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
-         "status", "versie", "periode", "werkwijze", "beperkingen", "privacy"}
+         "status", "versie", "periode", "werkwijze", "beperkingen", "privacy", "vorige_golf",
+         "overlay", "acties", "voortgang"}
+_OVERLAY_KEYS = {"codering", "aanbevelingen", "verwijderd", "regels", "bron_van", "bron_naar"}
 _UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -101,6 +104,10 @@ def load_study(path: Path | str | None = None) -> Study:
         beperkingen=top.text("beperkingen", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
         qda=_qda(path, top.mapping.get("qda"), problems),
+        vorige_golf=file("vorige_golf"),
+        overlay=_overlay(path, top.mapping.get("overlay"), existing, problems),
+        acties=file("acties"),
+        voortgang=file("voortgang"),
         wegingskader=framework_path,
         toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
@@ -166,6 +173,27 @@ def _qda(path: Path, raw, problems: list[Problem]) -> QdaMapping:
     return QdaMapping(
         eenheid_variabele=fields.text("eenheid_variabele", required=False) or None,
         rol_variabele=fields.text("rol_variabele", required=False) or None)
+
+
+def _overlay(path: Path, raw, existing, problems: list[Problem]) -> Overlay | None:
+    """What this version changes in the tables it shares with another (see model.Overlay)."""
+    if raw is None:
+        return None
+    fields = Fields(path, raw, "overlay", problems)
+    fields.unknown_keys(_OVERLAY_KEYS)
+
+    def file(key: str) -> Path | None:
+        value = fields.text(key, required=False)
+        return existing(value, f"overlay.{key}") if value else None
+
+    overlay = Overlay(codering=file("codering"), aanbevelingen=file("aanbevelingen"),
+                      verwijderd=tuple(fields.text_list("verwijderd")), regels=file("regels"),
+                      bron_van=fields.text("bron_van", required=False),
+                      bron_naar=fields.text("bron_naar", required=False))
+    if overlay.regels and not (overlay.bron_van and overlay.bron_naar):
+        fields.fail("'regels' verschuift regelnummers van 'bron_van' naar 'bron_naar': "
+                    "geef beide", "regels")
+    return overlay
 
 
 def _exemptions(path: Path, raw, problems: list[Problem]) -> tuple[Exemption, ...]:

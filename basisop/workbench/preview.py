@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from basisop import presentation as p
 from basisop.io.dataset import StudyData
+from basisop.presentation import waves
+from basisop.presentation.plan import plan_link_html
 
 PREVIEW_HEIGHT = 700  # pixels; the frame scrolls
 
@@ -46,16 +48,21 @@ def chapter_fragments(data: StudyData, unit_code: str) -> tuple[str, ...]:
         p.section("Ingevuld wegingskader") + p.status_table(chapter),
         p.figure_html(p.profile_figure(chapter),
                       f"Aantal subthema's per status en thema voor {chapter.unit.naam}"),
+        waves.development_html(chapter, waves.wave_comparison(data)),
     ]
     fragments += [p.findings_html(chapter, theme.id) for theme in data.study.framework.themas
                   if (chapter.scores["thema_id"] == theme.id).any()]
-    fragments.append(p.recommendations_html(chapter))
+    fragments += [p.recommendations_html(chapter), plan_link_html(chapter)]
     return tuple(fragments)
 
 
 def region_fragments(data: StudyData) -> tuple[str, ...]:
     """The outputs of notebooks/regio.ipynb, cell by cell."""
     region = p.Region.build(data)
+    comparison = waves.wave_comparison(data)
+    wave_figure = () if comparison is None else (p.figure_html(
+        waves.change_figure(comparison),
+        "Aantal subthema's per verandering en eenheid sinds de vorige golf"),)
     return (
         p.region_intro(region),
         p.section("Legenda") + p.legend_html(data),
@@ -63,6 +70,8 @@ def region_fragments(data: StudyData) -> tuple[str, ...]:
         p.section("Alle eenheden naast elkaar") + p.comparison_table(region),
         p.figure_html(p.comparison_figure(region),
                       "Status per eenheid en subthema, met arcering en symbool per status"),
+        waves.change_table(comparison),
+        *wave_figure,
         p.section("Aantallen per eenheid en thema") + p.counts_table(region),
         p.most_red_html(region),
         p.section("Prioriteit en niveau") + p.priority_table(region),

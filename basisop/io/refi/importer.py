@@ -129,7 +129,8 @@ class ImportResult:
         names = {s.guid: s.name for s in self.project.sources}
         read = [(names[g], d) for g, d in self.positions.items() if d.selections]
         units = Counter(UNIT_NAMES[d.unit] for _, d in read)
-        lines = [f"Posities: {_counts(units).strip(' ()') or 'geen passages'}."]
+        shown = ", ".join(f"{n} bron(nen) als {unit}" for unit, n in units.most_common())
+        lines = [f"Posities gelezen: {shown or 'geen passages'}."]
         lines += [("CONTROLE NODIG: " if d.review else "") + f"bron '{name}' {d.describe()}."
                   for name, d in read if d.review or d.differing]
         return lines
@@ -431,7 +432,7 @@ class _RowBuilder:
                 "bron": f"{self.file}: {source.name}, tekens {span[0]}-{span[1]}",
                 "vertrouwelijk": a.single(source, cases, set(CONFIDENTIAL_VARIABLES),
                                           "vertrouwelijk"),
-                "notities": _notes(group)}
+                "notities": _notes(group), "id": ""}
         for subtheme, items in self._by_subtheme(group).items():
             self.rows.append({**base, "subthema": subtheme,
                               "checklist": CHECKLIST_SEPARATOR.join(items)})
