@@ -179,7 +179,7 @@ def test_an_unwritable_output_folder_stops_the_run_before_executing(tmp_path, ca
     monkeypatch.setattr(batch_run, "run_notebooks", lambda *a, **k: pytest.fail("executed"))
     result = batch_run.run_study(None, out=tmp_path / "uit")
     assert not result.ok
-    assert f"kan hier niet schrijven: {expected}" in capsys.readouterr().out
+    assert f"kan niet worden geschreven: {expected}" in capsys.readouterr().out
 
 
 def test_a_nearly_full_disk_stops_the_run_before_executing(tmp_path, capsys, monkeypatch):

@@ -113,7 +113,8 @@ def output_file_problems(path: Path, inputs: Iterable[Path] = ()) -> list[Proble
     except FileNotFoundError:
         pass
     except OSError as exc:
-        return [Problem(name, _REASONS.get(exc.errno or 0, os_reason(exc)))]
+        reason = _REASONS.get(exc.errno or 0, os_reason(exc))
+        return [Problem(name, f"kan niet worden geschreven: {reason}")]
     return _writable_folder(path.parent, name)
 
 
@@ -152,9 +153,9 @@ def _writable_folder(folder: Path, name: str) -> list[Problem]:
         free = shutil.disk_usage(folder).free
     except OSError as exc:
         where = "de map " if exc.errno == errno.ENOENT else ""
-        return [Problem(name, f"kan hier niet schrijven: {where}{os_reason(exc)}")]
+        return [Problem(name, f"kan niet worden geschreven: {where}{os_reason(exc)}")]
     if free < MIN_FREE_BYTES:
-        return [Problem(name, f"kan hier niet schrijven: de schijf is (bijna) vol "
+        return [Problem(name, f"kan niet worden geschreven: de schijf is (bijna) vol "
                               f"({free // 2**20} MB vrij, minstens {MIN_FREE_BYTES // 2**20} "
                               "MB nodig)")]
     return []
