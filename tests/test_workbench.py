@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from batch_helpers import embedded_run
 
+from basisop.batch.export import HIDDEN_TAGS
 from basisop.io.dataset import load_study_data
 from basisop.io.study import load_study
 from basisop.problems import ValidationError
@@ -109,10 +110,11 @@ def test_cohen_kappa_against_a_worked_example():
     assert pd.isna(cohen_kappa(["rood"] * 3, ["rood"] * 3))
 
 
-def _circulated_outputs(nb) -> list[str]:
-    """The HTML outputs that reach the circulated page (audit-only cells are removed there)."""
-    return [o.data["text/html"] for c in nb.cells
-            if c.cell_type == "code" and "remove_cell" not in c.metadata.get("tags", [])
+def _shown(audit_notebook) -> list[str]:
+    """The HTML outputs of an executed notebook that its circulated page shows."""
+    book = nbformat.read(audit_notebook, as_version=4)
+    return [o.data["text/html"] for c in book.cells if c.cell_type == "code"
+            and not HIDDEN_TAGS & set(c.metadata.get("tags", []))
             for o in c.outputs if "text/html" in o.get("data", {})]
 
 
@@ -121,12 +123,9 @@ def test_chapter_preview_equals_the_batch_chapter(bench, tmp_path_factory):
     """The fragments of s.chapter() are the HTML outputs `basisop run` produced for the unit."""
     run = embedded_run(tmp_path_factory)
     assert run.exit_code == 0, run.stdout
-    audit = nbformat.read(run.folder / "audit" / "hilversum.ipynb", as_version=4)
-    produced = _circulated_outputs(audit)
-    assert list(chapter_fragments(bench.data, "Hi")) == produced
-    audit = nbformat.read(run.folder / "audit" / "regio.ipynb", as_version=4)
-    produced = _circulated_outputs(audit)
-    assert list(region_fragments(bench.data)) == produced
+    assert list(chapter_fragments(bench.data, "Hi")) == _shown(
+        run.folder / "audit" / "hilversum.ipynb")
+    assert list(region_fragments(bench.data)) == _shown(run.folder / "audit" / "regio.ipynb")
     # The exploration notebook (respondent ids, full fragments) is never run or published.
     assert not [p for p in run.out.rglob("*") if "verkennen" in p.name]
 

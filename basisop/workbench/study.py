@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from basisop.workbench.explorer import Explorer
 
 FRAGMENT_COLUMNS = ["eenheid", "respondent", "rol", "soort", "titel", "subthema", "checklist",
-                    "oordeel", "fragment", "vertrouwelijk", "bron", "bestand", "rij"]
+                    "oordeel", "fragment", "vertrouwelijk", "notities", "bron", "bestand", "rij"]
 NOT_COVERED = "n.v.t."
 
 
