@@ -271,28 +271,46 @@ def recommendations_html(chapter: Chapter) -> str:
 
 # --- Regional comparison -----------------------------------------------------------------
 
+# Up to this many units, a comparison puts units across (the district report's layout).
+WIDE_LIMIT = 10
+
 @dataclass
 class Region:
+    """A comparison of units: one region's (`naam`), or all of a study without regions ("")."""
+
     data: StudyData
-    scores: pd.DataFrame
+    scores: pd.DataFrame  # the region's units only
     priorities: pd.DataFrame
+    units: tuple[Unit, ...] = ()
+    naam: str = ""
 
     @classmethod
-    def build(cls, data: StudyData) -> Region:
+    def build(cls, data: StudyData, regio: str = "") -> Region:
+        units = data.study.region_units(regio)
+        codes = {u.code for u in units}
         scores = score(data)
-        return cls(data, scores, priorities(data, scores))
+        scores = scores[scores["eenheid"].isin(codes)].reset_index(drop=True)
+        naam = units[0].regio if regio else ""
+        return cls(data, scores, priorities(data, scores, units), units, naam)
+
+    @property
+    def municipal_units(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.is_municipal)
 
 
 def region_intro(region: Region) -> str:
     study = region.data.study
-    units = ", ".join(f"{u.naam} ({u.code})" for u in study.eenheden)
-    return (f'<div class="bo"><h1>Regionale vergelijking</h1><p>{_study_line(study)}</p>'
-            f"<p>Eenheden: {esc(units)}.</p></div>{INLINE_CSS}")
+    units = ", ".join(f"{u.naam} ({u.code})" for u in region.units)
+    title, count = "Regionale vergelijking", ""
+    if region.naam:
+        title, count = f"{title}: {region.naam}", f" ({len(region.units)})"
+    return (f'<div class="bo"><h1>{esc(title)}</h1><p>{_study_line(study)}</p>'
+            f"<p>Eenheden{count}: {esc(units)}.</p></div>{INLINE_CSS}")
 
 
 def comparison_table(region: Region) -> str:
     """The plan's layout: subthemes down, units across (W, GM, B/L, Hi, Hu, then the district)."""
-    units = region.data.study.eenheden
+    units = region.units
     status = {(r["eenheid"], r["subthema_id"]): r["status"]
               for r in region.scores.to_dict("records")}
     head = "".join(f'<th title="{esc(u.naam)}">{esc(u.code)}</th>' for u in units)
@@ -316,7 +334,7 @@ def comparison_table(region: Region) -> str:
 def comparison_figure(region: Region) -> Figure:
     """Units by subthemes as a grid of coloured, hatched and lettered cells."""
     study = region.data.study
-    units = list(study.eenheden)
+    units = list(region.units)
     subthemes = list(study.framework.subthemes)
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
               for r in region.scores.to_dict("records")}
@@ -350,7 +368,7 @@ def counts_table(region: Region) -> str:
     summary = theme_summary(region.scores)
     themes = list(dict.fromkeys(summary["thema"]))
     rows = []
-    for unit in region.data.study.eenheden:
+    for unit in region.units:
         mine = summary[summary["eenheid"] == unit.code].set_index("thema")
         cells = "".join(f"<td>{esc(_count_text(mine.loc[t]) if t in mine.index else 'n.v.t.')}"
                         "</td>" for t in themes)
@@ -367,7 +385,7 @@ def _count_text(counts: pd.Series) -> str:
 
 def most_red(region: Region) -> pd.DataFrame:
     """Subthemes by the number of municipal units that are rood, most first."""
-    municipal = [u.code for u in region.data.study.municipal_units]
+    municipal = [u.code for u in region.municipal_units]
     scores = region.scores[region.scores["eenheid"].isin(municipal)]
     assessed = scores[scores["status"] != Status.ONBEKEND.value]
     table = assessed.groupby(["subthema_id", "subthema"], sort=False).agg(
@@ -389,7 +407,8 @@ def most_red_html(region: Region) -> str:
 
 def priority_table(region: Region) -> str:
     """Priority and level per subtheme, the rule's value beside the analysts' where they differ."""
-    codes = [u.code for u in region.data.study.municipal_units]
+    # Beyond a few units the statuses stand in the matrix above; here they would run off the page.
+    codes = [u.code for u in region.municipal_units] if len(region.units) <= WIDE_LIMIT else []
     head = "".join(f"<th>{esc(c)}</th>" for c in codes)
     rows = []
     for r in region.priorities.to_dict("records"):
@@ -417,9 +436,8 @@ def priority_table(region: Region) -> str:
 
 def district_view(region: Region) -> str:
     """The district partners' view beside the municipalities' most common status."""
-    study = region.data.study
-    district = [u for u in study.eenheden if not u.is_municipal]
-    municipal = {u.code for u in study.municipal_units}
+    district = [u for u in region.units if not u.is_municipal]
+    municipal = {u.code for u in region.municipal_units}
     rows = []
     for unit in district:
         mine = region.scores[region.scores["eenheid"] == unit.code]

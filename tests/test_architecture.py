@@ -22,6 +22,8 @@ ALLOWED = {
 def _layer(module: str) -> str:
     """basisop.io.refi.codebook -> io; basisop.problems belongs to the model layer."""
     name = module.split(".")[1] if "." in module else "model"
+    if name.startswith("presentation_"):  # presentation_overview: same room, own module
+        name = "presentation"
     return "model" if name in ("problems", "__init__") else name
 
 

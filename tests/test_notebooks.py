@@ -11,8 +11,8 @@ from basisop.io.study import PROJECT_ROOT
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
-    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "regio", "verkennen"}
+def test_the_four_notebooks_exist():
+    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "overzicht", "regio", "verkennen"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -95,10 +95,16 @@ class IndexEntry:
     naam: str
     code: str
     href: str | None  # None: no chapter published (yet)
+    regio: str = ""
 
 
-def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
-    """The study's front page: name, wave, data date and a link to every report."""
+def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
+               regions: Sequence[IndexEntry] = (), overview: str | None = None) -> str:
+    """The study's front page: name, wave, data date and a link to every report.
+
+    With regions, `regions` links each region's comparison (its `code` holds the number of
+    units), chapters are listed under their region, and `overview` links the national overview.
+    """
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -106,8 +112,8 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("study_index.html.j2")
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
-                           regio=regio, css=CSS.read_text(encoding="utf-8"),
-                           version=_version())
+                           regio=regio, regions=regions, overview=overview,
+                           css=CSS.read_text(encoding="utf-8"), version=_version())
 
 
 def _version() -> str:

@@ -17,12 +17,13 @@ from basisop.batch.export import IndexEntry, index_html
 from basisop.batch.publish import HeldBack, Publisher
 from basisop.io.dataset import StudyData, load_study_data
 from basisop.io.study import PROJECT_ROOT, load_study
-from basisop.model import Study, Unit
+from basisop.model import OVERVIEW_PAGE, REGION_PAGE_PREFIX, Study, Unit, region_page
 from basisop.problems import Problem, ValidationError
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
 REGION = "regio.ipynb"
+OVERVIEW = "overzicht.ipynb"
 REGION_NAME = "regio"
 AUDIT = "audit"
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
@@ -121,10 +122,23 @@ def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] |
 
 
 def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[NotebookJob]:
-    """The comparison first: it is the longest, and starting it early shortens the run."""
+    """The comparisons first: they are the longest, and starting them early shortens the run.
+
+    Without regions one comparison of all units (regio.html); with regions one per region
+    (regio-<naam>.html) and, for more than one, the national overview (overzicht.html).
+    """
     studie = str(study.path)
-    jobs = [NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
-                        {"studie": studie}, f"Regionale vergelijking – {study.naam}")]
+    jobs = []
+    if len(study.regions) > 1:
+        jobs.append(NotebookJob(OVERVIEW_PAGE, "landelijk overzicht", notebooks / OVERVIEW,
+                                {"studie": studie}, f"Landelijk overzicht – {study.naam}"))
+    for name in study.regions:
+        jobs.append(NotebookJob(region_page(name), f"regio {name}", notebooks / REGION,
+                                {"studie": studie, "regio": name},
+                                f"Regionale vergelijking {name} – {study.naam}"))
+    if not study.regions:
+        jobs.append(NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
+                                {"studie": studie}, f"Regionale vergelijking – {study.naam}"))
     for unit in units:
         jobs.append(NotebookJob(chapter_name(unit), f"hoofdstuk {unit.naam} ({unit.code})",
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
@@ -135,7 +149,8 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
 def chapter_name(unit: Unit) -> str:
     """The chapter's file stem: the unit's slug, unless that would overwrite another report."""
     slug = unit.slug or "eenheid"
-    return f"eenheid-{slug}" if slug in (REGION_NAME, "index", AUDIT) else slug
+    taken = slug in (REGION_NAME, "index", AUDIT, OVERVIEW_PAGE)
+    return f"eenheid-{slug}" if taken or slug.startswith(REGION_PAGE_PREFIX) else slug
 
 
 def _kernel_env(study: Study) -> dict[str, str]:
@@ -183,8 +198,12 @@ def _index(study: Study, target: Path) -> str:
     def href(name: str) -> str | None:
         return f"{name}.html" if (target / f"{name}.html").is_file() else None
 
-    chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u))) for u in study.eenheden]
-    return index_html(study, chapters, href(REGION_NAME))
+    chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u)), u.regio)
+                for u in study.eenheden]
+    regions = [IndexEntry(name, str(len(units)), href(region_page(name)))
+               for name, units in study.regions.items()]
+    overview = href(OVERVIEW_PAGE) if len(study.regions) > 1 else None
+    return index_html(study, chapters, href(REGION_NAME), regions=regions, overview=overview)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from basisop.io.framework import load_framework
 from basisop.io.yamlfile import Fields, load_yaml
-from basisop.model import SCORING_RULES, QdaMapping, ScoringSettings, Study, Unit
+from basisop.model import SCORING_RULES, QdaMapping, ScoringSettings, Study, Unit, slugify
 from basisop.problems import Problem, ValidationError
 
 # The embedded study: every command defaults to it.
@@ -16,7 +16,7 @@ DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
          "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda"}
-_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas"}
+_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "regio"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -59,6 +59,7 @@ def load_study(path: Path | str | None = None) -> Study:
     units = tuple(_unit(path, raw, f"eenheden[{i}]", framework, problems)
                   for i, raw in enumerate(top.items("eenheden")))
     _check_unit_codes(path, units, problems)
+    _check_regions(path, units, problems)
     study_id = top.text("id")
     if study_id and not _ID.fullmatch(study_id):
         top.fail("verwacht letters, cijfers, '-' of '_' (het id wordt een mapnaam)", "id")
@@ -105,7 +106,8 @@ def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Un
     name = fields.text("naam")
     return Unit(code=fields.text("code"), naam=name, soort=kind,
                 gemeenten=tuple(fields.text_list("gemeenten")) or (name,),
-                subthemas=tuple(covered) if covered is not None else None)
+                subthemas=tuple(covered) if covered is not None else None,
+                regio=fields.text("regio", required=False))
 
 
 def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
@@ -116,6 +118,26 @@ def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Proble
                 problems.append(Problem(str(path), f"eenheid '{unit.code}' ({unit.naam}) komt "
                                                    "meer dan eens voor"))
             seen.add(key)
+
+
+def _check_regions(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
+    """All units in a region or none: a unit left out would silently miss every comparison.
+    Two names that give one file name would overwrite each other's page."""
+    missing = [u.code for u in units if not u.regio]
+    if missing and len(missing) < len(units):
+        problems.append(Problem(str(path), "eenheden zonder regio terwijl andere er een hebben: "
+                                f"{', '.join(missing)}; geef elke eenheid een regio of geen"))
+    names: dict[str, str] = {}
+    for unit in units:
+        if not unit.regio:
+            continue
+        slug = slugify(unit.regio)
+        if not slug:
+            problems.append(Problem(str(path), f"regio '{unit.regio}' van eenheid '{unit.code}' "
+                                               "bevat geen letters of cijfers"))
+        elif names.setdefault(slug, unit.regio) != unit.regio:
+            problems.append(Problem(str(path), f"regio's '{names[slug]}' en '{unit.regio}' krijgen "
+                                               "dezelfde bestandsnaam; kies één schrijfwijze"))
 
 
 def _scoring(path: Path, raw, problems: list[Problem]) -> ScoringSettings:
