@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
     p.add_argument("--timeout", type=int, default=600, help="tijdslimiet per notebook (s)")
+    p.add_argument("--gewijzigd", action="store_true",
+                   help="voer alleen notebooks uit waarvan de invoer veranderde sinds de vorige "
+                        "run in dezelfde map")
     p.set_defaults(handler=_run)
 
     p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
@@ -140,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
     from basisop.batch import run_study
 
     result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
-                       timeout=args.timeout)
+                       timeout=args.timeout, changed_only=args.gewijzigd)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

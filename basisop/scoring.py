@@ -73,9 +73,15 @@ def final_status(judged: Status | None, computed: Status) -> tuple[Status, str]:
 
 
 def score(data: StudyData, settings: ScoringSettings | None = None) -> pd.DataFrame:
-    """One row per unit and covered subtheme, in framework order."""
+    """One row per unit and covered subtheme, in framework order (computed once per setting)."""
+    settings = settings or data.study.scoring
+    if settings not in data.cache:
+        data.cache[settings] = _score(data, settings)
+    return data.cache[settings].copy()
+
+
+def _score(data: StudyData, settings: ScoringSettings) -> pd.DataFrame:
     study = data.study
-    settings = settings or study.scoring
     judgements = {(r["eenheid"], r["subthema"]): r
                   for r in data.judgements.frame.to_dict("records")}
     evidence_counts = _evidence_counts(data.codings.frame)

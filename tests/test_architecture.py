@@ -14,7 +14,7 @@ ALLOWED = {
     "scoring": {"model", "io"},
     "presentation": {"model", "io", "scoring"},
     "privacy": {"model", "io"},
-    "batch": {"model", "io", "privacy"},
+    "batch": {"model", "io", "scoring", "privacy"},
     "cli": {"model", "io", "scoring", "presentation", "privacy", "batch"},
 }
 

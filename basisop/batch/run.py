@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
 from basisop.batch.export import IndexEntry, index_html
+from basisop.batch.incremental import STATE, fingerprints, load_state, plan, state_text
+from basisop.batch.kernels import KernelServer, write_snapshot
 from basisop.batch.publish import HeldBack, Publisher
+from basisop.io.atomic import atomic_write_bytes
 from basisop.io.dataset import StudyData, load_study_data
 from basisop.io.study import PROJECT_ROOT, load_study
 from basisop.model import OVERVIEW_PAGE, REGION_PAGE_PREFIX, Study, Unit, region_page
@@ -37,18 +41,27 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
+    # Seconds per stage: validate, execute and convert (summed over workers), privacy gate,
+    # publish (writing). For the benchmark; the summary prints them.
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
               units: list[str] | None = None, timeout: int = 600,
-              notebooks: Path | None = None) -> RunResult:
+              notebooks: Path | None = None, warm: bool = True,
+              changed_only: bool = False) -> RunResult:
     """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
 
     `notebooks` is the folder holding hoofdstuk.ipynb and regio.ipynb (default: the project's).
+    `warm`: kernels are forked from a template that holds the validated study (see
+    basisop/batch/kernels.py); False starts every kernel from scratch (the benchmark's baseline).
+    `changed_only` (`--gewijzigd`): run only notebooks whose resolved inputs changed since the
+    last run into the same folder (basisop/batch/incremental.py).
     Prints progress and a summary in Dutch; the result is ok only if everything was published.
     """
     started = time.monotonic()
     data = _validated(study_path)
+    validated = time.monotonic() - started
     if isinstance(data, RunResult):
         return data
     study = data.study
@@ -68,20 +81,39 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
                                  "wordt niets gemaakt of gepubliceerd")])
     target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
     todo = _jobs(study, selected, Path(notebooks) if notebooks else NOTEBOOKS)
-    workers = min(workers, len(todo))
+    current = fingerprints(data, todo)
+    previous = load_state(target)
+    why: dict[str, str] = {}
+    if changed_only:
+        todo, why = plan(todo, current, target)
+        _print_plan(todo, why, len(current))
+    workers = max(1, min(workers, len(todo)))
     print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
           f"werker(s), tijdslimiet {timeout} s per notebook")
     publisher = Publisher(guard)
-    with tempfile.TemporaryDirectory(prefix="basisop-") as staging:
+    with tempfile.TemporaryDirectory(prefix="basisop-") as staging, \
+            _kernels(data, Path(staging), warm and bool(todo)) as kernels:
         outcomes = run_notebooks(todo, staging=Path(staging), workers=workers, timeout=timeout,
-                                 env=_kernel_env(study), on_done=_progress(len(todo)))
+                                 env=_kernel_env(study), on_done=_progress(len(todo)),
+                                 kernel_argv=kernels.kernel_argv() if kernels else None)
         for outcome in outcomes:
             if outcome.ok:
                 _publish(publisher, target, outcome)
     publisher.publish_text(target / "index.html", _index(study, target))
+    published = set(publisher.published)
+    done = [o.job.name for o in outcomes
+            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"} <= published]
+    atomic_write_bytes(target / STATE, state_text(
+        previous, current, done, [o.job.name for o in outcomes if o.job.name not in done]
+    ).encode("utf-8"))
     failures = [o.failure for o in outcomes if o.failure is not None]
     result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                       published=publisher.published, held_back=publisher.held_back)
+                       published=publisher.published, held_back=publisher.held_back,
+                       stages={"valideren": validated,
+                               "uitvoeren": sum(o.execute_seconds for o in outcomes),
+                               "omzetten": sum(o.convert_seconds for o in outcomes),
+                               "privacycontrole": publisher.scan_seconds,
+                               "publiceren": publisher.write_seconds})
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -153,6 +185,17 @@ def chapter_name(unit: Unit) -> str:
     return f"eenheid-{slug}" if taken or slug.startswith(REGION_PAGE_PREFIX) else slug
 
 
+@contextlib.contextmanager
+def _kernels(data: StudyData, staging: Path, warm: bool) -> Iterator[KernelServer | None]:
+    """The run's warm kernel template, holding the validated study; None for fresh kernels."""
+    if not warm:
+        yield None
+        return
+    snapshot = write_snapshot(data, staging)
+    with KernelServer(staging, _kernel_env(data.study), snapshot) as server:
+        yield server
+
+
 def _kernel_env(study: Study) -> dict[str, str]:
     """What makes the kernels' output repeatable: fixed hash seed (set order), the data date as
     matplotlib's SVG/PDF date, a fixed SVG hash salt, no personal matplotlibrc."""
@@ -167,6 +210,13 @@ def _kernel_env(study: Study) -> dict[str, str]:
 
 
 # -- during and after --------------------------------------------------------------------------
+
+def _print_plan(todo: Sequence[NotebookJob], why: dict[str, str], total: int) -> None:
+    print(f"--gewijzigd: {len(todo)} van {total} notebooks opnieuw, {total - len(todo)} "
+          "ongewijzigd (hun rapporten blijven staan).")
+    for job in todo:
+        print(f"  - {job.label}: {why[job.name]}")
+
 
 def _seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " s"
@@ -221,6 +271,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
               "de vorige versie blijft staan:", file=sys.stderr)
         for held in result.held_back:
             print(f"  - {held}", file=sys.stderr)
+    stages = ", ".join(f"{name} {_seconds(value)}" for name, value in result.stages.items())
+    print(f"Tijd per stap (uitvoeren en omzetten opgeteld over de werkers): {stages}.")
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +15,7 @@ from basisop.io.records import (
     load_recommendations,
     load_register,
 )
-from basisop.io.study import load_study
+from basisop.io.study import DEFAULT_STUDY, load_study
 from basisop.model import Study
 from basisop.problems import Problem, ValidationError
 
@@ -28,6 +28,8 @@ class StudyData:
     overrides: LoadResult
     recommendations: LoadResult
     register: LoadResult
+    # Results computed from these tables (scores per setting), kept so they are computed once.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def parts(self) -> dict[str, LoadResult]:
         return {"codering": self.codings, "oordelen": self.judgements,
@@ -72,8 +74,21 @@ def load_study_data(study: Study) -> StudyData:
     )
 
 
+# The validated study `basisop run` hands its kernels (see basisop/batch/kernels.py).
+_snapshot: StudyData | None = None
+
+
+def use_snapshot(data: StudyData) -> None:
+    """Let `load_valid` return `data` for its study instead of loading it again."""
+    global _snapshot
+    _snapshot = data
+
+
 def load_valid(path: Path | str | None = None) -> StudyData:
     """Load a study and all its tables; raise ValidationError when anything is in error."""
+    resolved = Path(path).resolve() if path else DEFAULT_STUDY.resolve()
+    if _snapshot is not None and _snapshot.study.path == resolved:
+        return _snapshot
     data = load_study_data(load_study(path))
     if not data.ok:
         raise ValidationError([p for p in data.problems if p.is_error])
