@@ -3,9 +3,9 @@
 #   make test    = python3 tasks.py test
 PYTHON ?= python3
 
-.PHONY: report test lint bench clean
+.PHONY: report test lint bench lab clean
 
-report test lint bench:
+report test lint bench lab:
 	$(PYTHON) tasks.py $@
 
 clean:

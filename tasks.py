@@ -4,6 +4,7 @@
     python3 tasks.py report   every chapter, the regional comparison and the index (reports/)
     python3 tasks.py test     ruff and the test suite
     python3 tasks.py bench    the benchmarks (loading, privacy scan, `basisop run`)
+    python3 tasks.py lab      JupyterLab on notebooks/ with the project's kernel (verkennen.ipynb)
 Extra arguments go to the task's last command (e.g. `python3 tasks.py test -k scoring`).
 """
 
@@ -25,11 +26,15 @@ TASKS = {
     "test": [["ruff", "check", "."], ["python", "-m", "pytest"]],
     "lint": [["ruff", "check", "."]],
     "bench": [["python", "benchmarks/bench_inputs.py"], ["python", "benchmarks/bench_run.py"]],
+    "lab": [["jupyter", "lab", "--ServerApp.root_dir=notebooks"]],
 }
+# The environment's own kernelspec first, before a user's "python3" (which may lack basisop).
+ENVIRONMENT = {"lab": {"JUPYTER_PATH": str(VENV / "share" / "jupyter")}}
 
 
-def _run(command: list[str]) -> None:
-    completed = subprocess.run(command, cwd=ROOT, check=False)
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    completed = subprocess.run(command, cwd=ROOT, check=False,
+                               env={**os.environ, **env} if env else None)
     if completed.returncode:
         sys.exit(completed.returncode)
 
@@ -58,7 +63,7 @@ def main(argv: list[str]) -> None:
     commands = TASKS[argv[0]]
     for i, command in enumerate(commands):
         extra = argv[1:] if i == len(commands) - 1 else []
-        _run([str(BIN / command[0]), *command[1:], *extra])
+        _run([str(BIN / command[0]), *command[1:], *extra], ENVIRONMENT.get(argv[0]))
 
 
 if __name__ == "__main__":

@@ -72,7 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="variabele of case-naam die de eenheid geeft")
     p.add_argument("--rol-variabele", default=None, metavar="NAAM",
                    help="variabele die de rol van de respondent geeft")
+    p.add_argument("--sla-over-toegestaan", action="store_true",
+                   help="schrijf ook als gecodeerde passages niet in tekst om te zetten zijn "
+                        "(PDF-gebieden, afbeeldingen, audio, video): ze gaan dan verloren")
     p.set_defaults(handler=_import_qdpx)
+
+    p = commands.add_parser("export-qdpx", help="schrijf de codering als REFI-QDA project")
+    _study_arg(p)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="PROJECT.qdpx")
+    p.add_argument("--met-vertrouwelijk", action="store_true",
+                   help="neem ook vertrouwelijke fragmenten op (standaard weggelaten)")
+    p.set_defaults(handler=_export_qdpx)
 
     p = commands.add_parser("check-privacy", help="zoek persoonsgegevens in bestanden")
     p.add_argument("paths", nargs="+", type=Path, metavar="PAD")
@@ -170,12 +180,15 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for line in result.report_lines():
         print(line)
-    if result.rows.empty:
-        print("Niets geschreven: geen enkele passage draagt een code uit het wegingskader.",
-              file=sys.stderr)
+    refusal = _import_refusal(result, args.sla_over_toegestaan)
+    if refusal:
+        print(f"Niets geschreven: {refusal}", file=sys.stderr)
         return EXIT_FAILED
     write_csv(result.rows, args.output)
     print(f"{len(result.rows)} rijen geschreven naar {args.output}")
+    if result.lost:
+        print(f"Let op: {len(result.lost)} gecodeerde passage(s) niet omgezet (toegestaan met "
+              "--sla-over-toegestaan).")
     check = check_codings(study, args.output)
     print(check.summary("Controle als 'basisop validate'"))
     for problem in check.problems:
@@ -183,12 +196,41 @@ def _import_qdpx(args: argparse.Namespace) -> int:
     if check.rejected:
         print(f"{check.rejected} rij(en) zouden worden afgewezen (redenen hierboven); pas het "
               "project of de studie aan, of verbeter de CSV.", file=sys.stderr)
-    if result.review:
-        print("Controleer de fragmenten: de posities in dit project zijn niet eenduidig te lezen.",
-              file=sys.stderr)
-    if check.rejected or result.review:
+    if result.errors:
+        print(f"{len(result.errors)} fout(en) in het project (hierboven); los ze op in het "
+              "QDA-pakket en lees opnieuw in.", file=sys.stderr)
+    if check.rejected or result.errors:
         return EXIT_FAILED
     print("Geldig: voeg het bestand toe aan 'codering:' in het studiebestand.")
+    return EXIT_OK
+
+
+def _import_refusal(result, loss_allowed: bool) -> str:
+    """Why nothing may be written, or '' (shifted fragments or silent loss are never written)."""
+    if result.review:
+        return ("de posities van minstens één bron passen bij geen enkele lezing (CONTROLE "
+                "NODIG hierboven); de fragmenten zouden verschoven zijn.")
+    if result.lost and not loss_allowed:
+        return (f"{len(result.lost)} gecodeerde passage(s) kunnen niet worden omgezet "
+                "(hierboven). Codeer ze in een tekstbron, of accepteer het verlies met "
+                "--sla-over-toegestaan.")
+    if result.rows.empty:
+        return "geen enkele passage draagt een code uit het wegingskader."
+    return ""
+
+
+def _export_qdpx(args: argparse.Namespace) -> int:
+    from basisop.io.dataset import load_valid
+    from basisop.io.refi import QdpxError, export_project
+
+    data = load_valid(args.study)
+    try:
+        result = export_project(data, args.output, confidential=args.met_vertrouwelijk)
+    except QdpxError as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in result.report_lines():
+        print(line)
     return EXIT_OK
 
 
@@ -197,6 +239,8 @@ def _check_privacy(args: argparse.Namespace) -> int:
 
     guard, source = guard_for(args.study)
     print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
+    for warning in guard.warnings:
+        print(warning, file=sys.stderr)
     findings = check_paths(args.paths, guard)
     for finding in findings:
         print(finding)

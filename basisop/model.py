@@ -268,6 +268,8 @@ class Unit:
     soort: str = "gemeente"  # "gemeente" or "district"
     gemeenten: tuple[str, ...] = ()
     subthemas: tuple[str, ...] | None = None  # None: all subthemes of the framework
+    interviews: int | None = None  # as stated in the study file; None: not given
+    toelichting: str = ""  # a note for readers on this unit (e.g. colours lost in publication)
     # The grouping the unit is compared in (district, veiligheidsregio, ...); "" = none. One
     # level; a second would be another field, not a change of this one.
     regio: str = ""
@@ -286,6 +288,11 @@ class Unit:
 
 
 SCORING_RULES = ("meerderheid", "gemiddelde", "strengst")
+STUDY_STATUSES = ("concept", "definitief")
+
+# Evidence kinds (respondent register column `soort`): who a fragment speaks for.
+INTERVIEW, SUMMARY, DOCUMENT = "interview", "samenvatting", "document"
+EVIDENCE_KINDS = (INTERVIEW, SUMMARY, DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -300,6 +307,18 @@ class QdaMapping:
 
     eenheid_variabele: str | None = None
     rol_variabele: str | None = None
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A text the privacy gate lets pass after review (`privacy: toegestaan:`), and why.
+
+    Real surnames collide with the product's words (Groen, van Huizen); an exemption is
+    printed in every run summary, so the gate never weakens unseen.
+    """
+
+    tekst: str
+    reden: str
 
 
 @dataclass(frozen=True)
@@ -320,8 +339,14 @@ class Study:
     respondenten: Path | None = None
     datum: str = ""
     opdrachtgever: str = ""
+    status: str = "definitief"  # concept pages carry a visible CONCEPT marking
+    versie: str = ""  # a free label, e.g. "versie 2 voor de stuurgroep"
+    periode: str = ""
+    werkwijze: str = ""  # method, in the study's own words; paragraphs and "- " lists
+    beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:
         key = normalize_key(text)
@@ -336,6 +361,10 @@ class Study:
             codes = ", ".join(u.code for u in self.eenheden)
             raise ValueError(f"onbekende eenheid; verwacht een van {codes}{did_you_mean(hint)}")
         return unit
+
+    @property
+    def is_concept(self) -> bool:
+        return self.status == "concept"
 
     @property
     def municipal_units(self) -> tuple[Unit, ...]:

@@ -22,6 +22,7 @@ import pandas as pd
 from basisop.io.dataset import StudyData
 from basisop.model import (
     COLOURS,
+    INTERVIEW,
     PRIORITY_BY_STATUS,
     Level,
     PriorityRange,
@@ -122,14 +123,24 @@ def _evidence_counts(codings: pd.DataFrame) -> dict[tuple[str, str], dict[str, i
     if codings.empty:
         return {}
     keys = ["eenheid", "subthema"]
-    table = codings.groupby(keys, sort=False).agg(fragmenten=("oordeel", "size"),
-                                                  respondenten=("respondent", "nunique"))
+    # Respondents count interviews only, never summaries or documents (see `interviewed`).
+    voices = (codings["respondent"].where(codings["soort"] == INTERVIEW)
+              if "soort" in codings else codings["respondent"])
+    table = (codings.assign(_stem=voices).groupby(keys, sort=False)
+             .agg(fragmenten=("oordeel", "size"), respondenten=("_stem", "nunique")))
     colours = pd.crosstab([codings["eenheid"], codings["subthema"]], codings["oordeel"])
     for s in COLOURS:
         table[s.value] = colours.get(s.value, 0)
     table = table.fillna(0).astype(int)
     return {key: dict(zip(table.columns, values, strict=True))
             for key, values in zip(table.index, table.itertuples(index=False), strict=True)}
+
+
+def interviewed(fragments: pd.DataFrame) -> int:
+    """How many respondents the fragments quote: interviews only, never summaries or documents."""
+    if "soort" not in fragments:
+        return fragments["respondent"].nunique()
+    return fragments.loc[fragments["soort"] == INTERVIEW, "respondent"].nunique()
 
 
 def differs(judged: Status | None, computed: Status) -> bool:
@@ -187,8 +198,10 @@ def priorities(data: StudyData, scores: pd.DataFrame,
 
     Priority by rule is the plan's legend (rood = Hoog, oranje = Gemiddeld, groen = Laag)
     taken over the assessed municipalities, a range where they differ ("Gemiddeld tot Hoog").
-    An override in the study's prioriteiten file replaces rule values and is marked. `units`
-    limits it to some units (a region's); default all.
+    A row in the study's prioriteiten file replaces both rule values as written (an empty cell
+    stays empty: the source leaves it open) and is marked; its `niveau_tekst` is the level the
+    source's text gives where that differs from its table.
+    `units` limits it to some units (a region's); default all.
     """
     study = data.study
     overrides = {r["subthema"]: r for r in data.overrides.frame.to_dict("records")}
@@ -206,11 +219,14 @@ def priorities(data: StudyData, scores: pd.DataFrame,
                "subthema_id": sub.id, "subthema": sub.naam}
         row.update({status_column(code): statuses.get(code, Status.ONBEKEND).value
                     for code in municipal})
+        rule_priority, rule_level = str(by_rule) if by_rule else "", level.value if level else ""
         row.update({
-            "prioriteit_regel": str(by_rule) if by_rule else "",
-            "prioriteit": override.get("prioriteit") or (str(by_rule) if by_rule else ""),
-            "niveau_regel": level.value if level else "",
-            "niveau": override.get("niveau") or (level.value if level else ""),
+            "prioriteit_regel": rule_priority,
+            # An override row is the analysts' table: an empty cell there stays empty.
+            "prioriteit": override["prioriteit"] if override else rule_priority,
+            "niveau_regel": rule_level,
+            "niveau": override["niveau"] if override else rule_level,
+            "niveau_tekst": override.get("niveau_tekst", ""),
             "bron": SOURCE_JUDGEMENT if override else SOURCE_RULE,
             "motivering": override.get("motivering", ""),
         })
@@ -224,13 +240,75 @@ def evidence(data: StudyData, unit: str, subtheme_id: str) -> pd.DataFrame:
     return codings[(codings["eenheid"] == unit) & (codings["subthema"] == subtheme_id)]
 
 
-def recommendations_for(data: StudyData, unit: str, subtheme_ids: Iterable[str]) -> pd.DataFrame:
-    """The recommendations that apply to a unit (all units when `eenheden` is empty)."""
-    wanted = set(subtheme_ids)
-    recs = data.recommendations.frame
-    if recs.empty:
-        return recs
-    applies = recs.apply(
-        lambda r: (not r["eenheden"] or unit in r["eenheden"].split(";"))
-        and bool(wanted & set(r["subthemas"].split(";"))), axis=1)
-    return recs[applies]
+def reaches(recommendation: dict, unit: Unit) -> bool:
+    """Whom a recommendation addresses: the units it names; without names, a district one
+    every unit (the district partners too) and a local one every municipality."""
+    named = [code for code in recommendation["eenheden"].split(";") if code]
+    if named:
+        return unit.code in named
+    return Level(recommendation["niveau"]) != Level.LOKAAL or unit.is_municipal
+
+
+def _priority_rank(text: str) -> int:
+    """The high end of a priority or range ('Gemiddeld tot Hoog' -> Hoog); -1 without one."""
+    return PriorityRange.parse(text).high.rank if text else -1
+
+
+def unit_recommendations(data: StudyData, unit: Unit, scores: pd.DataFrame,
+                         plan: pd.DataFrame) -> list[dict]:
+    """The recommendations that reach a unit, whatever its colours, most urgent first.
+
+    Each carries the unit's subthemes it addresses with their status; the order is the plan's
+    highest priority among those subthemes (`plan` is the `priorities` table), then the
+    recommendations' own order."""
+    status = {r["subthema_id"]: (r["subthema"], r["status"])
+              for r in scores[scores["eenheid"] == unit.code].to_dict("records")}
+    priority = dict(zip(plan["subthema_id"], plan["prioriteit"], strict=True))
+    found = []
+    for rec in data.recommendations.frame.to_dict("records"):
+        if not reaches(rec, unit):
+            continue
+        ids = [s for s in rec["subthemas"].split(";") if s in status]
+        found.append({**rec, "betreft": [(status[s][0], status[s][1]) for s in ids],
+                      "prioriteit": max((priority.get(s, "") for s in ids),
+                                        key=_priority_rank, default="")})
+    return sorted(found, key=lambda r: -_priority_rank(r["prioriteit"]))
+
+
+def most_red(scores: pd.DataFrame, municipal: Iterable[str]) -> pd.DataFrame:
+    """Subthemes by the number of municipal units that are rood, most first.
+
+    `beoordeeld` counts the units with a known colour; `meerderheid` marks a rood majority."""
+    scores = scores[scores["eenheid"].isin(list(municipal))]
+    assessed = scores[scores["status"] != Status.ONBEKEND.value]
+    table = assessed.groupby(["subthema_id", "subthema"], sort=False).agg(
+        rood=("status", lambda s: int((s == Status.ROOD.value).sum())),
+        beoordeeld=("status", "size")).reset_index()
+    table = table[table["rood"] > 0]
+    table = table.sort_values("rood", ascending=False, kind="stable").reset_index(drop=True)
+    table["meerderheid"] = table["rood"] * 2 > table["beoordeeld"]
+    return table
+
+
+def rule_agreement(scores: pd.DataFrame) -> tuple[int, int]:
+    """Where both the analysts and the rule give a colour: how often, and how often they differ."""
+    colours = [s.value for s in COLOURS]
+    both = scores[scores["oordeel"].isin(colours) & scores["berekend"].isin(colours)]
+    return len(both), int(both["afwijking"].sum())
+
+
+def municipal_spread(scores: pd.DataFrame, subtheme_id: str, municipal: Iterable[str]) -> dict:
+    """How many municipal units have each colour on one subtheme (unknown ones left out)."""
+    here = scores[(scores["subthema_id"] == subtheme_id) & scores["eenheid"].isin(list(municipal))]
+    return {s.value: int((here["status"] == s.value).sum()) for s in COLOURS}
+
+
+def provenance(data: StudyData, unit: str) -> pd.DataFrame:
+    """Where each of a unit's judgements and fragments comes from (the `bron` column, with
+    source line numbers and notes on the source's typing): for the audit notebook only."""
+    judged = data.judgements.frame
+    judged = judged[judged["eenheid"] == unit].assign(soort="oordeel", tekst=judged["status"])
+    codings = data.codings.frame
+    codings = codings[codings["eenheid"] == unit].rename(columns={"fragment": "tekst"})
+    columns = ["subthema", "soort", "tekst", "bron"]
+    return pd.concat([judged[columns], codings[columns]], ignore_index=True)

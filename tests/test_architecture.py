@@ -14,16 +14,19 @@ ALLOWED = {
     "scoring": {"model", "io"},
     "presentation": {"model", "io", "scoring"},
     "privacy": {"model", "io"},
-    "batch": {"model", "io", "scoring", "privacy"},
+    "batch": {"model", "io", "scoring", "privacy"},  # scoring: --gewijzigd fingerprints
+    "workbench": {"model", "io", "scoring", "presentation"},
     "cli": {"model", "io", "scoring", "presentation", "privacy", "batch"},
+    # The package's front door: basisop.open_study, imported only when called.
+    "root": {"workbench"},
 }
 
 
 def _layer(module: str) -> str:
     """basisop.io.refi.codebook -> io; basisop.problems belongs to the model layer."""
+    if module == "basisop.__init__":
+        return "root"
     name = module.split(".")[1] if "." in module else "model"
-    if name.startswith("presentation_"):  # presentation_overview: same room, own module
-        name = "presentation"
     return "model" if name in ("problems", "__init__") else name
 
 

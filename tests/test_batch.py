@@ -366,3 +366,15 @@ def test_kernels_run_in_this_python_whatever_kernelspec_a_user_has(tmp_path, mon
     (outcome,) = run_notebooks([job], staging=tmp_path / "staging", workers=1, timeout=120)
     assert outcome.ok, outcome.failure
     assert _echoed(outcome.executed)["python"] == ("str", repr(sys.executable))
+
+
+def test_run_summary_says_what_weakens_the_gate(study_copy, tmp_path, capsys):
+    """No register: names are not checked; every reviewed exception is printed with its reason."""
+    text = study_copy.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^respondenten:.*\n", "", text)
+    study_copy.write_text(text + "privacy:\n  toegestaan:\n    - tekst: van Huizen\n"
+                                 "      reden: gemeentenaam, nagekeken\n", encoding="utf-8")
+    run_study(study_copy, out=tmp_path, notebooks=ECHO, units=["Hu"])
+    err = capsys.readouterr().err
+    assert "geen respondentenregister" in err and "NIET gecontroleerd" in err
+    assert "'van Huizen' – gemeentenaam, nagekeken" in err

@@ -152,8 +152,8 @@ def test_the_overview_reads_and_prints_at_1_40_and_400_units(page_browser, tmp_p
     from test_overview import national
 
     from basisop import presentation as p
-    from basisop import presentation_overview as po
     from basisop.batch.export import CSS
+    from basisop.presentation import overview as po
 
     data = national(tmp_path_factory, units)
     overview = po.Overview.build(data)

@@ -56,11 +56,13 @@ def test_only_what_shows_a_change_runs_again_and_equals_a_full_run(study_copy, t
     assert _files(tmp_path / "a" / STUDY_ID) == _files(tmp_path / "b" / STUDY_ID)
     capsys.readouterr()
 
-    # An oordeel that moves the priority: the chapter and the comparison that shows it.
+    # An oordeel that moves a study-wide priority: every page that shows it (the comparison,
+    # and every chapter, whose recommendations follow the priorities).
     _edit(data / "oordelen.csv", lambda r: (r["eenheid"], r["subthema"]) == ("W", "basiskennis"),
           "status", "rood")
     assert run_study(study_copy, out=tmp_path / "a", units=units, changed_only=True).ok
-    assert _ran(capsys.readouterr().out) == {"hoofdstuk Wijdemeren (W)", "regiovergelijking"}
+    assert _ran(capsys.readouterr().out) == {"hoofdstuk Wijdemeren (W)",
+                                             "hoofdstuk Gooise Meren (GM)", "regiovergelijking"}
     assert run_study(study_copy, out=tmp_path / "c", units=units).ok
     assert _files(tmp_path / "a" / STUDY_ID) == _files(tmp_path / "c" / STUDY_ID)
 

@@ -48,10 +48,21 @@ def test_notebooks_hold_no_logic(path):
 
 @pytest.mark.slow
 def test_exploration_notebook_runs_top_to_bottom():
+    """Headless, as nbclient and papermill run it: the explorer's widgets, and beside them the
+    full fragments, tables, figures and previews as static output."""
     book = nbformat.read(PROJECT_ROOT / "notebooks" / "verkennen.ipynb", as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3",
+    NotebookClient(book, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}).execute()
     outputs = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs)
     assert "codering: 288 rijen gelezen" in text
+    data = [o.get("data", {}) for o in outputs]
+    assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
+    assert book.metadata.widgets  # the widget state is stored with the outputs
+    assert sum("image/png" in d for d in data) == 3
+    tables = "".join(d.get("text/html", "") for d in data)
+    long_fragment = ("De politie en andere partners geven aan dat zij meer gedetailleerde "
+                     "informatie nodig hebben om effectief te kunnen handelen.")
+    assert long_fragment in tables  # in full, not cut off after 50 characters
+    assert tables.count("<iframe") == 2

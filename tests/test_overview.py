@@ -13,9 +13,9 @@ import pytest
 from matplotlib.text import Text
 
 from basisop import presentation as p
-from basisop import presentation_overview as po
 from basisop.io.dataset import StudyData, load_valid
 from basisop.io.study import PROJECT_ROOT, load_study
+from basisop.presentation import overview as po
 from basisop.problems import ValidationError
 
 sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
@@ -101,7 +101,7 @@ def test_overview_html_keeps_unit_names_as_text_and_regions_as_links(tmp_path_fa
                                                                  overview.regions))
     plt.close("all")
     for unit in data.study.eenheden:
-        assert f"{p.esc(unit.naam)} ({unit.code})" in matrix
+        assert f"{po.esc(unit.naam)} ({unit.code})" in matrix
     intro = po.overview_intro(overview)
     for region in data.study.regions:
         assert f'href="regio-{region.lower()}' in intro.replace("â", "a") or region in intro

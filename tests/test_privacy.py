@@ -111,7 +111,9 @@ PLANTED = [
     (RULE_CONTACT, f"<p>Mail {EMAIL}</p>"),
     (RULE_EMAIL, "<p>Vragen: info@voorbeeld.nl</p>"),
     (RULE_PHONE, "<p>Bel +31 6 3456 7890.</p>"),
-    (RULE_PHONE, f"<p>Bel {PHONE}.</p>"),
+    (RULE_CONTACT, f"<p>Bel {PHONE}.</p>"),
+    (RULE_CONTACT, "<p>Bel 06 - 23 45 67 89.</p>"),  # the register's number in other spelling
+    (RULE_CONTACT, "<p>Bel +31 (0)6 2345&nbsp;6789.</p>"),
     (RULE_CONFIDENTIAL, "<blockquote>" + CONFIDENTIAL.replace(" zich ", "\n  zich ")
      + "</blockquote>"),
     (RULE_CONFIDENTIAL, f"<p>&ldquo;{SECOND_SENTENCE}&rdquo;</p>"),
@@ -135,7 +137,7 @@ def test_check_privacy_finds_each_rule(planted, tmp_path, capsys, rule, body):
 
 
 def test_place_is_exact(guard):
-    text = "eerste regel\n\n   bel 06 2345 6789 of mail\n"
+    text = "eerste regel\n\n   bel 06 2345 6788 of mail\n"
     assert guard.scan_text(text, "x.txt") == [
         Finding("x.txt", RULE_PHONE, "regel 3, teken 8")]
 
@@ -174,8 +176,10 @@ def test_only_one_finding_per_datum_and_place(guard):
 @pytest.mark.parametrize("number", [
     "06-12345678", "06 1234 5678", "0612345678", "06 12 34 56 78", "+31 6 12345678",
     "+31612345678", "0031 6 12345678", "+31 (0)6 12345678", "020-1234567", "035 123 4567",
-    "(035) 123 4567", "0294-123456", "+31 20 123 4567", "tel:0351234567"])
-def test_dutch_phone_numbers_are_found(number):
+    "(035) 123 4567", "0294-123456", "+31 20 123 4567", "tel:0351234567",
+    "06 - 12345678", "06 - 12 34 56 78", "06.12.34.56.78", "06/12345678", "035 - 528 12 34",
+    "035/5281234", "0900-8844", "+44 20 7946 0958", "+49 30 12345678", "0049 30 12345678"])
+def test_phone_numbers_are_found(number):
     findings = PrivacyGuard.generic().scan_text(f"Bel {number} voor vragen.", "t.txt")
     assert [f.rule for f in findings] == [RULE_PHONE], number
 
@@ -184,7 +188,9 @@ def test_dutch_phone_numbers_are_found(number):
     "In 2024 en 2025", "op 12-12-2024", "op 01-12-2024 12:30", "2024-12-12 10:00",
     "art. 5.1.2.e en 5.1.2.f, 4.1.4", "17 subthema's, 5 eenheden, 300 fragmenten",
     "r. 2306-2310", "0 1 2 3 4 5 6 7 8 9", "06-1234567", "061234567890", "1234 AB Hilversum",
-    "versie 0.1.0", "#0000000000", "0,0612345678", "kosten € 1.234.567,00", "2.040 uur"])
+    "versie 0.1.0", "#0000000000", "0,0612345678", "kosten € 1.234.567,00", "2.040 uur",
+    "schooljaar 2025-2026", "2024/2025 en 2025-2026", "r. 1004-2040, 3026-3063",
+    "tabel: 0  6  12  34  56  78"])
 def test_numbers_that_are_no_phone_numbers(text):
     assert PrivacyGuard.generic().scan_text(text, "t.txt") == []
 
@@ -202,6 +208,14 @@ def test_emails_are_found(text):
     assert [f.rule for f in PrivacyGuard.generic().scan_text(text, "t.txt")] == [RULE_EMAIL]
 
 
+def test_phone_rule_reads_the_page_text_not_its_css_or_figures():
+    page = chapter('<style>.kader { --breedte: 0201234567; }</style>'
+                   '<svg><path d="M 0612345678 L 0351234567"/></svg><p>Schooljaar 2025-2026.</p>')
+    assert PrivacyGuard.generic().scan_text(page, "h.html") == []
+    shown = page.replace("Schooljaar", "Bel 035/5281234, schooljaar")
+    assert [f.rule for f in PrivacyGuard.generic().scan_text(shown, "h.html")] == [RULE_PHONE]
+
+
 def test_allowed_addresses_pass_only_when_listed():
     text = "Helpdesk: info@voorbeeld.nl of 035 123 4567"
     assert len(PrivacyGuard.generic().scan_text(text, "t.txt")) == 2
@@ -210,8 +224,65 @@ def test_allowed_addresses_pass_only_when_listed():
 
 
 def test_respondent_ids_match_whole_ids_only(guard):
-    assert guard.scan_text("W-R12, DW-R1, W-R1x, B/L-G, w-r1", "t.txt") == []
+    assert guard.scan_text("W-R12, DW-R1, W-R1x, B/L-G, w-r12", "t.txt") == []
     assert [f.rule for f in guard.scan_text("(W-R1)", "t.txt")] == [RULE_RESPONDENT]
+
+
+def test_respondent_ids_in_other_case_are_found_in_the_reader_text_only(guard):
+    assert [f.rule for f in guard.scan_text("respondent w-r1 zegt", "t.txt")] == [
+        RULE_RESPONDENT]
+    assert [f.rule for f in guard.scan_text(chapter("<p>Hi-r2 zegt</p>"), "h.html")] == [
+        RULE_RESPONDENT]
+    minified = chapter("<script>var a=w-r1;</script><p>Een respondent</p>")
+    assert guard.scan_text(minified, "h.html") == []
+
+
+# -- names as registers and writers spell them ------------------------------------------------
+
+REGISTERED = [(RULE_NAME, "Vries, Jan de"), (RULE_NAME, "Jan Peter Jansen"),
+              (RULE_NAME, NAME), (RULE_NAME, "Piet Groen"), (RULE_NAME, "Sanne de Wit"),
+              (RULE_NAME, "Kees van Huizen"), (RULE_NAME, "Bram Timmermans")]
+
+
+def name_guard(allowed=()) -> PrivacyGuard:
+    from basisop.privacy.study import name_forms
+
+    literals = [(rule, form) for rule, name in REGISTERED for form in name_forms(name)]
+    return PrivacyGuard(literals=literals, allowed=allowed)
+
+
+@pytest.mark.parametrize("text", [
+    "Jan de Vries", "J. de Vries", "J.de Vries", "Vries, Jan de", "Vries, J.", "De Vries zegt",
+    "J. Jansen", "J.P. Jansen", "Jansen, J.", "Jansen, Jan Peter", "Jan Peter Jan-\nsen",
+    "mevrouw Van Dijk-Öztürk", "Annemieke van Dijk-\nÖztürk", "Timmermans",
+    "J\u0430n de Vri\u0435s", "ＪＡＮ ＤＥ ＶＲＩＥＳ", "S. de Wit", "de Wit", "P. Groen"])
+def test_registered_names_are_found_as_writers_spell_them(text):
+    findings = name_guard().scan_text(f"Volgens {text} is het netwerk op orde.", "t.txt")
+    assert [f.rule for f in findings][:1] == [RULE_NAME], text
+
+
+@pytest.mark.parametrize("text", [
+    "Het subthema staat op groen.", "Groen: basis op orde; Jan en Piet", "Jansen zegt",
+    "de witte vlek", "Wit en zwart", "Jan-\nnie", "Huizen en Laren"])
+def test_what_name_rules_let_pass(text):
+    """First names alone and short surnames without tussenvoegsel pass (README: their cost)."""
+    assert name_guard().scan_text(text, "t.txt") == []
+
+
+def test_reviewed_exception_lets_only_that_text_pass():
+    text = "Het college van Huizen besluit."
+    assert [f.rule for f in name_guard().scan_text(text, "t.txt")] == [RULE_NAME]
+    allowed = name_guard(allowed=["van Huizen"])
+    assert allowed.scan_text(text, "t.txt") == []
+    assert [f.rule for f in allowed.scan_text("K. van Huizen zegt", "t.txt")] == [RULE_NAME]
+    assert [f.rule for f in allowed.scan_text("Kees van Huizen", "t.txt")] == [RULE_NAME]
+
+
+def test_exceptions_never_let_confidential_text_or_ids_pass(guard):
+    exempt = PrivacyGuard(literals=[(RULE_CONFIDENTIAL, CONFIDENTIAL)], respondent_ids=["W-R1"],
+                          allowed=[CONFIDENTIAL, "W-R1"])
+    assert {f.rule for f in exempt.scan_text(f"{CONFIDENTIAL} W-R1", "t.txt")} == {
+        RULE_CONFIDENTIAL, RULE_RESPONDENT}
 
 
 def test_short_one_word_names_are_ignored_full_names_not():

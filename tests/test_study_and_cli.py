@@ -291,7 +291,8 @@ def test_a_unit_code_cannot_overwrite_a_column_of_the_priority_table(study_copy)
     study_copy.write_text(text, encoding="utf-8")
     for name, old, new in [("oordelen.csv", "\nW,", "\nthema,"),
                            ("codering-wijdemeren.csv", "\nW,", "\nthema,"),
-                           ("respondenten.csv", ",W,", ",thema,")]:
+                           ("respondenten.csv", ",W,", ",thema,"),
+                           ("aanbevelingen.csv", ",W;B/L,", ",thema;B/L,")]:
         path = _data_dir(study_copy) / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     data = load_study_data(load_study(study_copy))
@@ -299,3 +300,19 @@ def test_a_unit_code_cannot_overwrite_a_column_of_the_priority_table(study_copy)
     table = priorities(data, score(data)).set_index("subthema_id")
     assert table.loc["pga", "thema"] == "Interventies"
     assert table.loc["pga", "status thema"] == "oranje"
+
+
+def test_privacy_exceptions_need_a_text_and_a_reason(study_copy):
+    from basisop.model import Exemption
+
+    base = study_copy.read_text(encoding="utf-8")
+    study_copy.write_text(base + "privacy:\n  toegestaan:\n    - tekst: Groen\n"
+                                 "      reden: kleur van het stoplicht\n", encoding="utf-8")
+    assert load_study(study_copy).toegestaan == (Exemption("Groen", "kleur van het stoplicht"),)
+    study_copy.write_text(base + "privacy:\n  toegestaan:\n    - tekst: Groen\n"
+                                 "  uit: ja\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_study(study_copy)
+    reasons = " ".join(p.reason for p in caught.value.problems)
+    assert "privacy.toegestaan[0].reden: ontbreekt" in reasons
+    assert "privacy.uit: onbekende sleutel" in reasons

@@ -5,7 +5,8 @@ A notebook's fingerprint hashes, per part (so the summary can say why it ran):
 - programma: every file of the installed basisop package (code, templates, matplotlibrc), the
   versions of Python and of the libraries that execute and render, and the framework file;
 - gegevens: what the page shows, resolved: a chapter its unit's fragments, judgements and
-  scores, the recommendations and the study's regions; a region page its units' scores and the
+  scores, the recommendations, the study-wide priority and level per subtheme (they order its
+  recommendations) and the study's regions; a region page its units' scores and the
   priorities over them (study-wide aggregates: an oordeel that moves a priority changes every
   page that shows it), recommendations and overrides; the overview all scores. The study's
   name, wave and date are in every page's part.
@@ -78,11 +79,15 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
                    repr(study.scoring), json.dumps({k: [u.code for u in v]
                                                     for k, v in study.regions.items()}))
     recs = _frame(data.recommendations.frame)
+    plan = priorities(data, scores)
+    # Study-wide aggregates without the per-unit columns: an oordeel elsewhere that leaves
+    # every priority and level as it was changes no chapter.
+    plan = _frame(plan[[c for c in plan.columns if not c.startswith("status ")]])
     result = {}
     for job in jobs:
         unit_code = job.parameters.get("eenheid")
         if unit_code:
-            gegevens = _chapter(data, scores, unit_code, recs)
+            gegevens = _chapter(data, scores, unit_code, recs + plan)
         elif job.name == OVERVIEW_PAGE:
             gegevens = _digest(_frame(scores))
         else:

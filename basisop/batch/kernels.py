@@ -38,7 +38,7 @@ CLIENT = Path(__file__).resolve().parent / "forkclient.py"
 # Imported once in the template; what the notebooks import, so no kernel pays for it.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "pandas",
            "matplotlib.pyplot", "matplotlib_inline.backend_inline", "basisop.presentation",
-           "basisop.presentation_overview", "basisop.io.dataset", "basisop.scoring")
+           "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring")
 _READY = b"klaar\n"
 
 
@@ -110,6 +110,9 @@ def _serve(socket_path: str, snapshot: str) -> None:
 
     for module in PRELOAD:
         importlib.import_module(module)
+    # pandas picks display.max_columns at import: 0 in a terminal (as here, before the kernel
+    # exists), 20 in a kernel. Set what a fresh kernel has, or DataFrame reprs would differ.
+    sys.modules["pandas"].set_option("display.max_columns", 20)
     if snapshot:
         from basisop.io import dataset
 

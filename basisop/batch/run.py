@@ -44,6 +44,7 @@ class RunResult:
     # Seconds per stage: validate, execute and convert (summed over workers), privacy gate,
     # publish (writing). For the benchmark; the summary prints them.
     stages: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
@@ -113,7 +114,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
                                "uitvoeren": sum(o.execute_seconds for o in outcomes),
                                "omzetten": sum(o.convert_seconds for o in outcomes),
                                "privacycontrole": publisher.scan_seconds,
-                               "publiceren": publisher.write_seconds})
+                               "publiceren": publisher.write_seconds},
+                       warnings=guard.warnings)
     _summary(result, target, time.monotonic() - started)
     return result
 
@@ -273,6 +275,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
             print(f"  - {held}", file=sys.stderr)
     stages = ", ".join(f"{name} {_seconds(value)}" for name, value in result.stages.items())
     print(f"Tijd per stap (uitvoeren en omzetten opgeteld over de werkers): {stages}.")
+    for warning in result.warnings:
+        print(f"Privacycontrole: {warning}.", file=sys.stderr)
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

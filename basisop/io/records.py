@@ -15,6 +15,9 @@ import pandas as pd
 
 from basisop.io.tables import Row, Table, read_table
 from basisop.model import (
+    DOCUMENT,
+    EVIDENCE_KINDS,
+    INTERVIEW,
     Framework,
     PriorityRange,
     Study,
@@ -27,10 +30,12 @@ from basisop.model import (
 from basisop.problems import WARNING, Problem
 
 CODING_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                  "fragment", "bron", "vertrouwelijk"]
+                  "fragment", "bron", "vertrouwelijk", "notities"]
+# Several checklist items of one passage, in one cell: 'pga.1; pga.2'.
+CHECKLIST_SEPARATOR = ";"
 CODING_REQUIRED = ["eenheid", "respondent", "subthema", "fragment"]
 JUDGEMENT_COLUMNS = ["eenheid", "subthema", "status", "motivering", "bron"]
-OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "motivering", "bron"]
+OVERRIDE_COLUMNS = ["subthema", "prioriteit", "niveau", "niveau_tekst", "motivering", "bron"]
 RECOMMENDATION_COLUMNS = ["id", "niveau", "eenheden", "subthemas", "titel", "tekst", "bron"]
 REGISTER_REQUIRED = ["id", "eenheid", "rol"]
 # Anything else in the register (naam, contact, e-mail, telefoon ...) is personal data.
@@ -38,8 +43,11 @@ REGISTER_REQUIRED = ["id", "eenheid", "rol"]
 # personal data for the privacy guard, except the public ones.
 REGISTER_NAME_COLUMNS = ("naam", "name", "voornaam", "achternaam", "volledige naam")
 REGISTER_CONTACT_COLUMNS = ("contact", "email", "e-mail", "telefoon", "mobiel", "adres", "tel")
-REGISTER_PUBLIC_COLUMNS = (*REGISTER_REQUIRED, "organisatie")
-REGISTER_OPTIONAL = [*REGISTER_NAME_COLUMNS, *REGISTER_CONTACT_COLUMNS, "organisatie"]
+# The kind of evidence (interview, samenvatting, document) and a document's title are public.
+REGISTER_KIND_COLUMNS = ("soort", "titel")
+REGISTER_PUBLIC_COLUMNS = (*REGISTER_REQUIRED, "organisatie", *REGISTER_KIND_COLUMNS)
+REGISTER_OPTIONAL = [*REGISTER_NAME_COLUMNS, *REGISTER_CONTACT_COLUMNS, "organisatie",
+                     *REGISTER_KIND_COLUMNS]
 
 _YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 _NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
@@ -234,18 +242,12 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
         given = rc.parsed("subthema", subtheme_of, required=not rc.cell("checklist"))
-        item = None
-        if rc.cell("checklist"):
-            item = checklist_item(rc.cell("checklist"), given)
-            if item is None:
-                names = [i.id for s in framework.subthemes for i in s.checklist]
-                hint = nearest(rc.cell("checklist"), names)
-                rc.fail("checklist", "onbekend of meerduidig checklistpunt (geef id of subthema)"
-                        + did_you_mean(hint))
-        subtheme = given or (item[0].id if item else None)
-        if item is not None and subtheme and item[0].id != subtheme:
-            rc.fail("checklist", f"checklistpunt {item[1].id} hoort bij subthema {item[0].id}, "
-                                 f"niet bij {subtheme}")
+        found = checklist_items(rc, given)
+        subtheme = given or (found[0][0].id if found else None)
+        for owner, item in found:
+            if subtheme and owner.id != subtheme:
+                rc.fail("checklist", f"checklistpunt {item.id} hoort bij subthema {owner.id}, "
+                                     f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
         oordeel = rc.parsed("oordeel", status_of)
         fragment = rc.required("fragment")
@@ -261,16 +263,43 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                                           f"{entry['eenheid']}, niet bij {unit}")
                 role = role or entry["rol"]
         return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
-                "checklist": item[1].id if item else "",
+                "checklist": CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found)),
                 "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
-                "bron": rc.cell("bron"), "vertrouwelijk": confidential}
+                "bron": rc.cell("bron"), "vertrouwelijk": confidential,
+                "notities": rc.cell("notities")}
+
+    def checklist_items(rc: RowCheck, given: str | None) -> list:
+        """Each item of the cell ('a; b'), resolved; unknown ones are reported."""
+        found = []
+        for text in filter(None, (p.strip() for p in rc.cell("checklist").split(
+                CHECKLIST_SEPARATOR))):
+            item = checklist_item(text, given)
+            if item is None:
+                names = [i.id for s in framework.subthemes for i in s.checklist]
+                rc.fail("checklist", f"'{text}': onbekend of meerduidig checklistpunt (geef id "
+                                     "of subthema)" + did_you_mean(nearest(text, names)))
+            else:
+                found.append(item)
+        return found
 
     def key(record: dict) -> tuple:
-        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS)
+        # The analyst's notes do not make a row different evidence.
+        return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS if c != "notities")
 
-    return _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                 required=CODING_REQUIRED, check=check, key=key,
-                 sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+    result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
+                   required=CODING_REQUIRED, check=check, key=key,
+                   sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+    _add_kinds(result.frame, known)
+    return result
+
+
+def _add_kinds(frame: pd.DataFrame, known: dict[str, dict] | None) -> None:
+    """Each fragment's evidence kind and document title, from its respondent's register entry.
+
+    Without a register every fragment counts as an interview statement."""
+    entries = [(known or {}).get(_compare_key(str(r)), {}) for r in frame["respondent"]]
+    frame["soort"] = [e.get("soort") or INTERVIEW for e in entries]
+    frame["titel"] = [e.get("titel", "") for e in entries]
 
 
 def load_judgements(study: Study, path: Path | None = None) -> LoadResult:
@@ -302,12 +331,14 @@ def load_overrides(study: Study, path: Path | None = None) -> LoadResult:
         subtheme = rc.parsed("subthema", subtheme_of, required=True)
         priority = rc.parsed("prioriteit", PriorityRange.parse)
         level = rc.parsed("niveau", parse_level)
+        text_level = rc.parsed("niveau_tekst", parse_level)
         if priority is None and level is None and rc.ok:
             rc.fail("prioriteit", "geef een prioriteit, een niveau of beide")
         motivation = rc.required("motivering")
         return {"subthema": subtheme, "prioriteit": str(priority) if priority else "",
-                "niveau": level.value if level else "", "motivering": motivation,
-                "bron": rc.cell("bron")}
+                "niveau": level.value if level else "",
+                "niveau_tekst": text_level.value if text_level else "",
+                "motivering": motivation, "bron": rc.cell("bron")}
 
     path = path or study.prioriteiten
     return _load([path] if path else [], columns=OVERRIDE_COLUMNS,
@@ -353,7 +384,12 @@ def load_register(study: Study, path: Path | None = None) -> LoadResult:
     def check(rc: RowCheck) -> dict | None:
         record = {c: rc.cell(c) for c in REGISTER_OPTIONAL}
         record.update(id=rc.required("id"), eenheid=rc.parsed("eenheid", unit_of, required=True),
-                      rol=rc.cell("rol"))
+                      rol=rc.cell("rol"), soort=rc.cell("soort").strip().lower() or INTERVIEW)
+        if record["soort"] not in EVIDENCE_KINDS:
+            rc.fail("soort", f"verwacht {', '.join(EVIDENCE_KINDS)} (leeg: interview)"
+                    + did_you_mean(nearest(rc.cell("soort"), list(EVIDENCE_KINDS))))
+        if record["soort"] == DOCUMENT and not record["titel"]:
+            rc.fail("titel", "verplicht bij soort document: de titel van het document")
         return record
 
     path = path or study.respondenten
@@ -366,3 +402,8 @@ def _register_index(register: pd.DataFrame | None) -> dict[str, dict] | None:
     if register is None:
         return None
     return {_compare_key(r["id"]): r for r in register.to_dict("records")}
+
+
+def subtheme_parser(framework: Framework) -> Callable[[str], str]:
+    """The loader's reading of a subtheme (id, naam or alias -> id, else a hint), for filters."""
+    return _subtheme_parser(framework)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from basisop.io.framework import load_framework
 from basisop.io.yamlfile import Fields, load_yaml
-from basisop.model import SCORING_RULES, QdaMapping, ScoringSettings, Study, Unit, slugify
+from basisop.model import (
+    SCORING_RULES,
+    STUDY_STATUSES,
+    Exemption,
+    QdaMapping,
+    ScoringSettings,
+    Study,
+    Unit,
+    slugify,
+)
 from basisop.problems import Problem, ValidationError
 
 # The embedded study: every command defaults to it.
@@ -15,8 +24,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = PROJECT_ROOT / "params" / "gooi-en-vechtstreek-2024.yaml"
 
 _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenheden", "codering",
-         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda"}
-_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "regio"}
+         "oordelen", "prioriteiten", "aanbevelingen", "respondenten", "scoring", "qda",
+         "status", "versie", "periode", "werkwijze", "beperkingen", "privacy"}
+_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting",
+              "regio"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -63,6 +74,9 @@ def load_study(path: Path | str | None = None) -> Study:
     study_id = top.text("id")
     if study_id and not _ID.fullmatch(study_id):
         top.fail("verwacht letters, cijfers, '-' of '_' (het id wordt een mapnaam)", "id")
+    status = top.text("status", required=False, default="definitief")
+    if status not in STUDY_STATUSES:
+        top.fail(f"verwacht {' of '.join(STUDY_STATUSES)}", "status")
     study = Study(
         id=study_id,
         naam=top.text("naam"),
@@ -78,8 +92,14 @@ def load_study(path: Path | str | None = None) -> Study:
         respondenten=file("respondenten"),
         datum=top.text("datum", required=False),
         opdrachtgever=top.text("opdrachtgever", required=False),
+        status=status,
+        versie=top.text("versie", required=False),
+        periode=top.text("periode", required=False),
+        werkwijze=top.text("werkwijze", required=False),
+        beperkingen=top.text("beperkingen", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
         qda=_qda(path, top.mapping.get("qda"), problems),
+        toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
     if problems:
         raise ValidationError(problems)
@@ -104,9 +124,12 @@ def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Un
                 fields.fail(f"onbekend subthema '{name}'", "subthemas")
             covered.append(subtheme.id if subtheme else name)
     name = fields.text("naam")
+    interviews = (fields.integer("interviews", default=0, minimum=0)
+                  if "interviews" in fields.mapping else None)
     return Unit(code=fields.text("code"), naam=name, soort=kind,
                 gemeenten=tuple(fields.text_list("gemeenten")) or (name,),
                 subthemas=tuple(covered) if covered is not None else None,
+                interviews=interviews, toelichting=fields.text("toelichting", required=False),
                 regio=fields.text("regio", required=False))
 
 
@@ -161,3 +184,23 @@ def _qda(path: Path, raw, problems: list[Problem]) -> QdaMapping:
     return QdaMapping(
         eenheid_variabele=fields.text("eenheid_variabele", required=False) or None,
         rol_variabele=fields.text("rol_variabele", required=False) or None)
+
+
+def _exemptions(path: Path, raw, problems: list[Problem]) -> tuple[Exemption, ...]:
+    """`privacy: toegestaan:` texts the gate lets pass, each with the reviewer's reason."""
+    if raw is None:
+        return ()
+    fields = Fields(path, raw, "privacy", problems)
+    fields.unknown_keys({"toegestaan"})
+    exemptions = []
+    for i, entry in enumerate(fields.items("toegestaan")):
+        item = Fields(path, entry, f"privacy.toegestaan[{i}]", problems)
+        item.unknown_keys({"tekst", "reden"})
+        text, reason = item.text("tekst"), item.text("reden")
+        if item.ok and "tekst" in item.mapping and not text:
+            item.fail("lege tekst", "tekst")
+        if item.ok and "reden" in item.mapping and not reason:
+            item.fail("lege reden: zeg waarom deze tekst na controle mag blijven", "reden")
+        if text and reason:
+            exemptions.append(Exemption(text, reason))
+    return tuple(exemptions)

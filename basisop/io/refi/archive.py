@@ -73,8 +73,7 @@ class SafeArchive:
         except FileNotFoundError as exc:
             raise QdpxError(path, "bestand niet gevonden") from exc
         except (zipfile.BadZipFile, OSError) as exc:
-            raise QdpxError(path, "geen geldig .qdpx-bestand: het is geen (leesbaar) "
-                                  f"zip-archief ({exc})") from exc
+            raise QdpxError(path, "geen geldig .qdpx-bestand: " + _what_it_is(path)) from exc
         self._members = self._check_members()
 
     def __enter__(self) -> SafeArchive:
@@ -157,6 +156,26 @@ class SafeArchive:
                     f"{MAX_TOTAL_BYTES // 2**20} MiB)")
         return (f"'{name}' is te groot ({size} bytes uitgepakt; maximaal "
                 f"{MAX_MEMBER_BYTES} bytes)")
+
+
+def _what_it_is(path: Path) -> str:
+    """What a file that is no zip seems to be, from its first bytes, with what to do."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        return f"het kan niet worden gelezen ({exc.strerror})"
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n").lower()
+    if "<codebook" in text:
+        return ("dit is een REFI-QDA codeboek (.qdc), geen gecodeerd project; exporteer in uw "
+                "QDA-pakket het hele project als REFI-QDA project (.qdpx)")
+    if "<project" in text:
+        return ("dit is een los project.qde (de XML zonder de bronnen); exporteer in uw "
+                "QDA-pakket het hele project als .qdpx, dat ook de teksten van de bronnen bevat")
+    if text.startswith(("<!doctype html", "<html")) or "<html" in text[:1024]:
+        return ("dit is een webpagina (HTML), geen REFI-QDA project; waarschijnlijk is een "
+                "downloadpagina of foutmelding opgeslagen: download of exporteer het .qdpx opnieuw")
+    return "het is geen (leesbaar) zip-archief; exporteer het project opnieuw als .qdpx"
 
 
 def read_file_capped(path: Path) -> bytes:

@@ -107,7 +107,16 @@ def codebook_bytes(framework: Framework) -> bytes:
     # No program version in the file: a new basisop release must not change the codebook.
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS,
                                    "origin": f"basisop; {framework.naam} {framework.versie}"})
-    codes = ET.SubElement(root, "Codes")
+    root.append(codes_element(framework))
+    ET.indent(root, space="  ")
+    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+
+
+def codes_element(framework: Framework) -> ET.Element:
+    """The <Codes> of the codebook, unqualified: it takes the namespace of its document (a
+    codebook or a project)."""
+    codes = ET.Element("Codes")
     for theme in framework.themas:
         theme_code = _code(codes, key_of("thema", theme.id), theme.naam, False,
                            _theme_text(theme))
@@ -119,9 +128,7 @@ def codebook_bytes(framework: Framework) -> bytes:
                       True, f"{key_of('checklist', item.id)}\nChecklistpunt van subthema "
                             f"'{sub.naam}': {item.tekst}")
     _oordeel_branch(codes, framework)
-    ET.indent(root, space="  ")
-    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+    return codes
 
 
 def write_codebook(study: Study, path: Path) -> None:

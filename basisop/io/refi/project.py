@@ -1,12 +1,15 @@
 """A REFI-QDA project (.qdpx) read into plain values: codes, text sources, selections, cases.
 
 Tolerant of what real tools write: namespace variants, GUIDs in any case or braces, inline text
-or text files under 'sources/' in any case, bare file names, a UTF-8 BOM. Positions stay as the
-file gives them; positions.py decides how to read them.
+or text files under 'sources/' in any case, bare file names, a UTF-8 BOM, a PDF's text
+representation, case links to a source's file GUID (QualCoder). Positions stay as the file
+gives them; positions.py decides how to read them. Selections that cannot become text (PDF
+regions, pictures, audio, video, whole sources) are kept as `lost`, so they can be counted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
@@ -25,7 +28,11 @@ from basisop.problems import WARNING, Problem
 
 PROJECT_NAMESPACES = ("urn:QDA-XML:project:1.0", "urn:QDA-XML:project:0:4",
                       "urn:QDA-XML:project:1:0")
-_OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+# Non-text selections per source type: their codings cannot become fragments.
+_OTHER_SELECTIONS = {"PictureSource": ("PictureSelection",), "PDFSource": ("PDFSelection",),
+                     "AudioSource": ("AudioSelection", "Transcript"),
+                     "VideoSource": ("VideoSelection", "Transcript")}
+_GUID_FILE = re.compile(r"([0-9a-fA-F-]{36})\.[A-Za-z0-9]+$")
 _VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
                    "DateTimeValue")
 
@@ -37,6 +44,17 @@ class Selection:
     start: int   # as written in the file; the unit is decided per file
     end: int
     codes: tuple[str, ...]  # code guids, in file order
+    note: str = ""          # memos on the passage (Description, linked Notes): analyst-only
+    coder: str = ""         # the user who made it, by name where the project names users
+
+
+@dataclass(frozen=True)
+class LostSelection:
+    """A coded selection that cannot become a text fragment."""
+
+    source: str  # the source's name
+    kind: str    # e.g. 'PDFSelection', 'PictureSelection', 'Coding' (the whole source)
+    codes: tuple[str, ...]
 
 
 @dataclass
@@ -46,6 +64,17 @@ class TextSource:
     text: str | None  # None: no plain text could be read
     selections: list[Selection] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)  # variable guid -> value
+    kind: str = "TextSource"  # or 'PDFSource' when read through its text representation
+    files: tuple[str, ...] = ()  # the archive paths it names (rich text, plain text, PDF)
+
+
+@dataclass(frozen=True)
+class Set:
+    """A group of sources (MAXQDA and ATLAS.ti document groups)."""
+
+    guid: str
+    name: str
+    sources: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -67,7 +96,12 @@ class Project:
     sources: list[TextSource]
     cases: list[Case]
     variables: dict[str, str]  # guid -> name
+    sets: list[Set] = field(default_factory=list)
+    lost: list[LostSelection] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # A case's SourceRef that names no source but a source's file (QualCoder): file guid ->
+    # source guid, with how it was found.
+    source_links: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def warn(self, reason: str) -> None:
         self.problems.append(Problem(self.file, reason, severity=WARNING))
@@ -84,10 +118,20 @@ def read_project(path: Path | str) -> Project:
         qde = _project_member(archive)
         root = parse_xml(archive.read(qde), f"{archive.name}/{qde}")
         project = _project(root, archive.name)
+        context = _Context(archive, project, _notes(root, archive, project), _users(root))
         for element in _all(root, "Sources", "TextSource"):
-            project.sources.append(_text_source(element, archive, project))
-    _warn_other_sources(root, project)
+            project.sources.append(_text_source(element, context))
+        _other_sources(root, context)
+        _link_case_files(project, archive)
     return project
+
+
+@dataclass
+class _Context:
+    archive: SafeArchive
+    project: Project
+    notes: dict[str, str]  # note guid -> text
+    users: dict[str, str]  # user guid -> name
 
 
 def _project_member(archive: SafeArchive) -> str:
@@ -119,7 +163,28 @@ def _project(root: Element, file: str) -> Project:
     if ns not in PROJECT_NAMESPACES:
         project.warn(f"ongebruikelijke namespace '{ns or '(geen)'}'; gelezen als REFI-QDA 1.0")
     project.cases = [_case(c) for c in _all(root, "Cases", "Case")]
+    project.sets = [Set(normalize_guid(e.get("guid")), e.get("name") or "",
+                        frozenset(normalize_guid(m.get("targetGUID"))
+                                  for m in children(e, "MemberSource")))
+                    for e in _all(root, "Sets", "Set")]
     return project
+
+
+def _users(root: Element) -> dict[str, str]:
+    return {normalize_guid(u.get("guid")): u.get("name") or u.get("id") or ""
+            for u in _all(root, "Users", "User")}
+
+
+def _notes(root: Element, archive: SafeArchive, project: Project) -> dict[str, str]:
+    """The text of every Note, inline or from its file."""
+    notes = {}
+    for element in _all(root, "Notes", "Note"):
+        text = _plain_text(element, element.get("name") or "notitie", archive, project,
+                           quiet=True)
+        description = next((d.text or "" for d in children(element, "Description")), "")
+        notes[normalize_guid(element.get("guid"))] = "\n".join(
+            t.strip() for t in (text or "", description) if t and t.strip())
+    return notes
 
 
 def _all(root: Element, wrapper: str, name: str):
@@ -146,30 +211,43 @@ def _case(element: Element) -> Case:
                 selections=refs("SelectionRef"))
 
 
-def _text_source(element: Element, archive: SafeArchive, project: Project) -> TextSource:
-    guid = normalize_guid(element.get("guid"))
-    source = TextSource(guid=guid, name=element.get("name") or guid, text=None,
-                        variables=_values(element))
-    source.text = _source_text(element, source.name, archive, project)
+def _text_source(element: Element, context: _Context, *, name: str | None = None,
+                 guid: str | None = None, kind: str = "TextSource",
+                 variables: dict[str, str] | None = None) -> TextSource:
+    project = context.project
+    guid = guid or normalize_guid(element.get("guid"))
+    source = TextSource(guid=guid, name=name or element.get("name") or guid, text=None,
+                        variables=variables if variables is not None else _values(element),
+                        kind=kind, files=_files(element))
+    source.text = _plain_text(element, source.name, context.archive, project)
     for sel in children(element, "PlainTextSelection"):
-        selection = _selection(sel, guid, source.name, project)
+        selection = _selection(sel, guid, source.name, context)
         if selection is not None:
             source.selections.append(selection)
-    if children(element, "Coding"):
-        project.warn(f"bron '{source.name}': codering van de hele bron (zonder passage) "
-                     "overgeslagen; codeer passages")
+    _whole_source_codings(element, source.name, project)
     return source
 
 
-def _source_text(element: Element, name: str, archive: SafeArchive,
-                 project: Project) -> str | None:
+def _files(element: Element) -> tuple[str, ...]:
+    return tuple(element.get(a) for a in ("richTextPath", "plainTextPath", "path")
+                 if element.get(a))
+
+
+def _whole_source_codings(element: Element, name: str, project: Project) -> None:
+    for coding in children(element, "Coding"):
+        project.lost.append(LostSelection(name, "Coding", _code_refs([coding])))
+
+
+def _plain_text(element: Element, name: str, archive: SafeArchive, project: Project, *,
+                quiet: bool = False) -> str | None:
     inline = next(iter(children(element, "PlainTextContent")), None)
     if inline is not None:
         return inline.text or ""
     reference = (element.get("plainTextPath") or "").strip()
     if not reference:
-        project.warn(f"bron '{name}' heeft geen platte tekst (geen PlainTextContent of "
-                     "plainTextPath)")
+        if not quiet:
+            project.warn(f"bron '{name}' heeft geen platte tekst (geen PlainTextContent of "
+                         "plainTextPath)")
         return None
     member = _member_for(reference, archive)
     if member is None:
@@ -177,7 +255,7 @@ def _source_text(element: Element, name: str, archive: SafeArchive,
         return None
     text, encoding, problems = decode(archive.read(member), f"{archive.name}/{member}")
     project.problems += problems
-    if not text.strip():
+    if not text.strip() and not quiet:
         # NVivo sometimes exports an empty .txt and keeps the text only in the .docx.
         project.warn(f"bron '{name}': tekstbestand '{member}' is leeg (de tekst staat mogelijk "
                      "alleen in het .docx-bestand)")
@@ -198,23 +276,83 @@ def _member_for(reference: str, archive: SafeArchive) -> str | None:
 
 
 def _selection(element: Element, source: str, source_name: str,
-               project: Project) -> Selection | None:
+               context: _Context) -> Selection | None:
     guid = normalize_guid(element.get("guid"))
     try:
         start, end = int(element.get("startPosition", "")), int(element.get("endPosition", ""))
     except ValueError:
-        project.warn(f"bron '{source_name}': passage {guid} heeft geen geldige posities; "
-                     "overgeslagen")
+        context.project.warn(f"bron '{source_name}': passage {guid} heeft geen geldige "
+                             "posities; overgeslagen")
         return None
-    codes = tuple(normalize_guid(ref.get("targetGUID")) for coding in children(element, "Coding")
-                  for ref in children(coding, "CodeRef"))
+    codes = _code_refs(children(element, "Coding"))
+    description = next((d.text or "" for d in children(element, "Description")), "")
+    notes = [context.notes.get(normalize_guid(r.get("targetGUID")), "")
+             for r in children(element, "NoteRef")]
+    note = "\n".join(t.strip() for t in (description, *notes) if t and t.strip())
+    user = normalize_guid(element.get("creatingUser"))
     # Some tools write start > end for a selection made backwards.
-    return Selection(guid, source, min(start, end), max(start, end), codes)
+    return Selection(guid, source, min(start, end), max(start, end), codes, note,
+                     context.users.get(user, ""))
 
 
-def _warn_other_sources(root: Element, project: Project) -> None:
-    for kind in _OTHER_SOURCES:
-        count = len(list(_all(root, "Sources", kind)))
-        if count:
-            project.warn(f"{count} bron(nen) van type {kind} niet ingelezen: alleen tekstbronnen "
-                         "(TextSource) worden omgezet")
+def _code_refs(codings: list[Element]) -> tuple[str, ...]:
+    return tuple(normalize_guid(ref.get("targetGUID")) for coding in codings
+                 for ref in children(coding, "CodeRef"))
+
+
+def _other_sources(root: Element, context: _Context) -> None:
+    """PDFs through their text representation; what has no text is kept as lost codings."""
+    project = context.project
+    for kind, selection_kinds in _OTHER_SELECTIONS.items():
+        for element in _all(root, "Sources", kind):
+            name = element.get("name") or normalize_guid(element.get("guid"))
+            representation = next(iter(children(element, "Representation")), None)
+            if representation is not None:
+                project.sources.append(_text_source(
+                    representation, context, name=name, kind=kind,
+                    guid=normalize_guid(element.get("guid")), variables=_values(element)))
+                project.sources[-1].files += _files(element)
+            for selection_kind in selection_kinds:
+                for selection in children(element, selection_kind):
+                    codings = children(selection, "Coding") or [
+                        c for t in children(selection, "TranscriptSelection")
+                        for c in children(t, "Coding")]
+                    if codings:
+                        project.lost.append(LostSelection(name, selection_kind,
+                                                          _code_refs(codings)))
+            _whole_source_codings(element, name, project)
+            if representation is None:
+                project.warn(f"bron '{name}' ({kind}) heeft geen tekst en is niet ingelezen")
+
+
+def _link_case_files(project: Project, archive: SafeArchive) -> None:
+    """Resolve case SourceRefs that name a source's file instead of the source.
+
+    QualCoder's refi.py writes a case's SourceRef with the GUID of the source's file name
+    (`s["guid"]`, of `filename = guid + suffix`) while the TextSource gets a fresh GUID. For
+    a .docx or PDF that file is named by the source (richTextPath, path); for a .txt it is
+    only a file in sources/ holding the same text."""
+    known = {s.guid for s in project.sources}
+    wanted = {g for case in project.cases for g in case.sources} - known
+    if not wanted:
+        return
+    for source in project.sources:
+        for reference in source.files:
+            found = _GUID_FILE.search(reference)
+            if found and normalize_guid(found.group(1)) in wanted:
+                project.source_links[normalize_guid(found.group(1))] = (
+                    source.guid, f"bestandsnaam {reference}")
+    by_text = {_same_text(s.text): s for s in project.sources if s.text and s.text.strip()}
+    for name in archive.names():
+        found = _GUID_FILE.search(name)
+        guid = normalize_guid(found.group(1)) if found else ""
+        if guid in wanted and guid not in project.source_links and name.lower().endswith(
+                ".txt"):
+            text, _, _ = decode(archive.read(name), f"{archive.name}/{name}")
+            source = by_text.get(_same_text(text))
+            if source is not None:
+                project.source_links[guid] = (source.guid, f"zelfde tekst als {name}")
+
+
+def _same_text(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()

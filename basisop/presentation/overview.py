@@ -15,6 +15,7 @@ Design (for a reader on screen and on A4 paper):
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -43,7 +44,6 @@ from basisop.presentation import (
     Region,
     comparison_figure,
     comparison_table,
-    esc,
     figure_html,
 )
 from basisop.scoring import score
@@ -57,6 +57,10 @@ MIN_PT = 7.0  # no text in a figure is smaller
 ROW_IN = 0.17  # one unit's row: an 8 pt label and air
 MAX_ROWS = 40  # rows per matrix part: with its header, one part fits an A4 page
 _EDGE = "#263238"
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 @dataclass

@@ -1,0 +1,179 @@
+"""File formats: how each kind of file is read into texts to scan, one reader per extension.
+
+A reader gets the file's path and a `Scan` (views -> hits) and returns its Findings. Images are
+skipped (they hold no text this guard can read); files whose text is compressed or encoded
+cannot be checked, so they may not pass. Adding a format is one entry in `READERS`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from basisop.privacy.detectors import (
+    RULE_UNCHECKABLE,
+    Finding,
+    Hit,
+    findings,
+    unique,
+)
+from basisop.privacy.text import LOOKS_HTML, Mapped, decode_bytes, line_place, views
+
+Scan = Callable[[list[Mapped]], list[Hit]]
+Reader = Callable[[Path, Scan], list[Finding]]
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z_/+.-]{0,39}")
+
+
+def scan_file(path: Path, scan: Scan) -> list[Finding]:
+    """Findings in one file, read as its extension says (plain text by default)."""
+    return READERS.get(path.suffix.lower(), _scan_text_file)(path, scan)
+
+
+def scan_text(text: str, name: str, scan: Scan) -> list[Finding]:
+    """Findings in a text; HTML recognised by its tags."""
+    return findings(name, scan(views(text, html_like=bool(LOOKS_HTML.search(text)))),
+                    line_place(text))
+
+
+def _read(path: Path) -> bytes | Finding:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {exc.strerror or exc}")
+
+
+def _text_hits(path: Path, scan: Scan, *, html: bool) -> tuple[str, list[Hit]] | Finding:
+    data = _read(path)
+    if isinstance(data, Finding):
+        return data
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Finding(str(path), RULE_UNCHECKABLE, "binair bestand; de inhoud is niet als "
+                                                    "tekst te controleren")
+    text = decode_bytes(data)
+    return text, scan(views(text, html_like=html or bool(LOOKS_HTML.search(text))))
+
+
+def _scan_text_file(path: Path, scan: Scan, *, html: bool = False) -> list[Finding]:
+    read = _text_hits(path, scan, html=html)
+    if isinstance(read, Finding):
+        return [read]
+    text, hits = read
+    return findings(str(path), hits, line_place(text))
+
+
+def _scan_markup(path: Path, scan: Scan) -> list[Finding]:
+    return _scan_text_file(path, scan, html=True)
+
+
+def _scan_json(path: Path, scan: Scan) -> list[Finding]:
+    """JSON escapes text ("\\n", "\\u00e9"): scan the decoded string values as well."""
+    read = _text_hits(path, scan, html=False)
+    if isinstance(read, Finding):
+        return [read]
+    text, hits = read
+    found = findings(str(path), hits, line_place(text))
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return found
+    seen = {(h.rule, h.key) for h in hits}
+
+    def safe_key(key: str) -> bool:
+        """May a JSON key be named in a place? Only a short plain word that holds no datum."""
+        return bool(_PLAIN_KEY.fullmatch(key)) and not scan([Mapped(key)])
+
+    joined, starts, paths = _joined_strings(document, safe_key)
+    value_hits = [h for h in scan(views(joined, html_like=bool(LOOKS_HTML.search(joined))))
+                  if (h.rule, h.key) not in seen]
+
+    def place(offset: int) -> str:
+        i = max(bisect_right(starts, offset) - 1, 0)
+        return f"JSON-pad {paths[i]}, teken {offset - starts[i] + 1}"
+
+    return unique(found + findings(str(path), value_hits, place))
+
+
+def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
+    """Office files are zips of XML: scan every XML part with the tags stripped."""
+    data = _read(path)
+    if isinstance(data, Finding):
+        return [data]
+    found: list[Finding] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in sorted(archive.namelist()):
+                if member.endswith((".xml", ".rels", ".vml")):
+                    text = decode_bytes(archive.read(member))
+                    hits = scan(views(text, html_like=True))
+                    place = line_place(text)
+                    found += findings(str(path), hits,
+                                      lambda o, m=member, p=place: f"onderdeel {m}, {p(o)}")
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        return [Finding(str(path), RULE_UNCHECKABLE, f"geen leesbaar Office-bestand ({exc})")]
+    return unique(found)
+
+
+def _skip(path: Path, scan: Scan) -> list[Finding]:
+    return []
+
+
+def _opaque(path: Path, scan: Scan) -> list[Finding]:
+    return [Finding(str(path), RULE_UNCHECKABLE,
+                    f"{path.suffix.lower()}-bestand; de inhoud is niet als tekst te controleren")]
+
+
+def _joined_strings(document: object, safe_key: Callable[[str], bool]
+                    ) -> tuple[str, list[int], list[str]]:
+    """Every string value (images left out), joined by blank lines, with where each starts."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    paths: list[str] = []
+    length = 0
+    for json_path, value in _strings(document, "", safe_key):
+        starts.append(length)
+        paths.append(json_path or "/")
+        pieces.append(value)
+        length += len(value) + 2
+    return "\n\n".join(pieces), starts, paths
+
+
+def _strings(node: object, where: str, safe_key: Callable[[str], bool]
+             ) -> Iterator[tuple[str, str]]:
+    """(JSON path, text) of every string; a key that might hold a datum is shown by number."""
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, list):
+        if node and all(isinstance(x, str) for x in node):  # notebook source: lines of one text
+            yield where, "".join(node)
+            return
+        for i, item in enumerate(node):
+            yield from _strings(item, f"{where}/{i}", safe_key)
+    elif isinstance(node, dict):
+        for number, (key, value) in enumerate(node.items()):
+            key = str(key)
+            if key.startswith("image/"):
+                continue
+            yield from _strings(key, f"{where}/<sleutel {number + 1}>", safe_key)
+            shown = key if safe_key(key) else f"<sleutel {number + 1}>"
+            yield from _strings(value, f"{where}/{shown}", safe_key)
+
+
+def _each(suffixes: str, reader: Reader) -> dict[str, Reader]:
+    return {suffix: reader for suffix in suffixes.split()}
+
+
+# Per extension; anything else is read as plain text.
+READERS: dict[str, Reader] = {
+    **_each(".html .htm .xhtml .xml .svg", _scan_markup),
+    **_each(".json .ipynb", _scan_json),
+    **_each(".xlsx .xlsm .docx .pptx .odt .ods", _scan_zip_xml),
+    **_each(".png .jpg .jpeg .gif .webp .bmp .ico", _skip),
+    # Their text is compressed or encoded: it cannot be checked, so it may not pass.
+    **_each(".pdf .zip .gz .7z .doc .xls .ppt .parquet .pkl", _opaque),
+}
