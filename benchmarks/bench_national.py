@@ -52,20 +52,17 @@ def measure(command: list[str]) -> Measure:
     """Run to completion; wall time, peak PSS of the tree, and the run's stage line."""
     load = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    root = psutil.Process(process.pid)
-    peak = 0
-    output: list[str] = []
-    with contextlib.suppress(Exception):
-        os.set_blocking(process.stdout.fileno(), False)
-    while process.poll() is None:
-        peak = max(peak, _tree_pss(root))
-        output.append(process.stdout.read() or "")
-        time.sleep(POLL_S)
-    output.append(process.stdout.read() or "")
-    seconds = time.perf_counter() - started
-    text = "".join(output)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   text=True)
+        root = psutil.Process(process.pid)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(root))
+            time.sleep(POLL_S)
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        text = log.read()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{text[-3000:]}")
     stages = re.search(r"Tijd per stap[^:]*: (.*)\.", text)
