@@ -24,6 +24,13 @@ def _study_arg(parser: argparse.ArgumentParser) -> None:
                              "params/gooi-en-vechtstreek-2024.yaml)")
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number above 0, or a usage error in Dutch."""
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"verwacht een geheel getal groter dan 0, niet '{text}'")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="basisop", description="Wegingskader 'De Basis op Orde': valideren, scoren, "
@@ -43,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scoringsregel (standaard: die van het studiebestand)")
     p.add_argument("--afwijkingen", action="store_true",
                    help="alleen de subthema's waar regel en oordeel van kleur verschillen")
-    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm")
+    p.add_argument("-o", "--output", type=Path, help="schrijf naar bestand i.p.v. scherm (een "
+                                                     "naam op .xlsx geeft een werkboek)")
     p.set_defaults(handler=_score)
 
     p = commands.add_parser("run", help="maak alle hoofdstukken, de regiovergelijking en index")
@@ -53,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "aantal kernen)")
     p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
-    p.add_argument("--timeout", type=int, default=600, help="tijdslimiet per notebook (s)")
+    p.add_argument("--timeout", type=_positive_int, default=600,
+                   help="tijdslimiet per notebook (s)")
+    p.add_argument("--pdf", action="store_true",
+                   help="schrijf naast elke pagina ook een PDF (A4, met headless Chromium)")
     p.add_argument("--gewijzigd", action="store_true",
                    help="voer alleen notebooks uit waarvan de invoer veranderde sinds de vorige "
                         "run in dezelfde map")
@@ -92,24 +103,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from basisop.batch.pages import page_problems
     from basisop.io.dataset import load_study_data
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.study import load_study
     from basisop.io.tables import write_csv
 
     study = load_study(args.study)
+    if args.afgewezen is not None:
+        require_output_file(args.afgewezen, study_inputs(study))
     data = load_study_data(study)
+    collisions = page_problems(study)  # two pages that would share one file
     print(f"Studie: {study.naam} (golf {study.golf}), {len(study.eenheden)} eenheden, "
           f"{len(study.framework.subthemes)} subthema's")
     for line in data.summary_lines():
         print(line)
-    for problem in data.problems:
+    for problem in [*data.problems, *collisions]:
         print(problem)
     if args.afgewezen is not None:
         rejects = data.rejects_frame()
-        write_csv(rejects, args.afgewezen)
-        print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen}")
-    if not data.ok:
-        errors = sum(p.is_error for p in data.problems)
+        write_csv(rejects, args.afgewezen, private=True)
+        print(f"{len(rejects)} afgewezen rijen geschreven naar {args.afgewezen} (alleen voor u "
+              "leesbaar: het kan vertrouwelijke fragmenten bevatten)")
+        withheld = data.withheld_reject_columns()
+        if withheld:
+            print(f"waarschuwing: persoonsgegevens uit het respondentenregister "
+                  f"({', '.join(withheld)}) zijn niet in dat bestand opgenomen; zoek de rij "
+                  "op in het register zelf.")
+    if not data.ok or collisions:
+        errors = sum(p.is_error for p in data.problems) + len(collisions)
         print(f"Ongeldig: {errors} fout(en).", file=sys.stderr)
         return EXIT_FAILED
     print("Geldig.")
@@ -120,16 +142,25 @@ def _score(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from basisop.io.dataset import load_valid
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.tables import safe_frame
     from basisop.scoring import score
 
     data = load_valid(args.study)
+    if args.output:
+        require_output_file(args.output, study_inputs(data.study))
     settings = data.study.scoring
     if args.regel:
         settings = replace(settings, regel=args.regel)
     scores = score(data, settings)
     if args.afwijkingen:
         scores = scores[scores["afwijking"]]
+    if args.output and args.output.suffix.lower() == ".xlsx":
+        from basisop.io.tables import write_xlsx
+
+        write_xlsx(scores, args.output, sheet="scores")
+        print(f"{len(scores)} rijen geschreven naar {args.output}")
+        return EXIT_OK
     if args.format == "csv":
         text = safe_frame(scores).to_csv(index=False, lineterminator="\n")
     elif args.format == "json":
@@ -153,25 +184,30 @@ def _run(args: argparse.Namespace) -> int:
     from basisop.batch import run_study
 
     result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
-                       timeout=args.timeout, changed_only=args.gewijzigd)
+                       timeout=args.timeout, pdf=args.pdf, changed_only=args.gewijzigd)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _codebook(args: argparse.Namespace) -> int:
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import write_codebook
     from basisop.io.study import load_study
 
-    write_codebook(load_study(args.study), args.output)
+    study = load_study(args.study)
+    require_output_file(args.output, study_inputs(study))
+    write_codebook(study, args.output)
     print(f"Codeboek geschreven: {args.output}")
     return EXIT_OK
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import QdpxError, check_codings, import_project
     from basisop.io.study import load_study
     from basisop.io.tables import write_csv
 
     study = load_study(args.study)
+    require_output_file(args.output, [*study_inputs(study), args.project])
     try:
         result = import_project(args.project, study, unit_variable=args.eenheid_variabele,
                                 role_variable=args.rol_variabele)
@@ -184,7 +220,10 @@ def _import_qdpx(args: argparse.Namespace) -> int:
     if refusal:
         print(f"Niets geschreven: {refusal}", file=sys.stderr)
         return EXIT_FAILED
-    write_csv(result.rows, args.output)
+    try:
+        write_csv(result.rows, args.output, private=True)
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     print(f"{len(result.rows)} rijen geschreven naar {args.output}")
     if result.lost:
         print(f"Let op: {len(result.lost)} gecodeerde passage(s) niet omgezet (toegestaan met "
@@ -205,6 +244,13 @@ def _import_qdpx(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_failed(path: Path, exc: OSError) -> int:
+    """An OS fault while writing: said in Dutch; the write is atomic, so nothing half is left."""
+    print(f"fout: {path} kan niet worden geschreven ({exc.strerror or exc}); niets geschreven.",
+          file=sys.stderr)
+    return EXIT_FAILED
+
+
 def _import_refusal(result, loss_allowed: bool) -> str:
     """Why nothing may be written, or '' (shifted fragments or silent loss are never written)."""
     if result.review:
@@ -221,23 +267,35 @@ def _import_refusal(result, loss_allowed: bool) -> str:
 
 def _export_qdpx(args: argparse.Namespace) -> int:
     from basisop.io.dataset import load_valid
+    from basisop.io.paths import require_output_file, study_inputs
     from basisop.io.refi import QdpxError, export_project
 
     data = load_valid(args.study)
+    require_output_file(args.output, study_inputs(data.study))
     try:
         result = export_project(data, args.output, confidential=args.met_vertrouwelijk)
     except QdpxError as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        return _write_failed(args.output, exc)
     for line in result.report_lines():
         print(line)
     return EXIT_OK
 
 
 def _check_privacy(args: argparse.Namespace) -> int:
+    from basisop.batch.folder import recorded_study
     from basisop.privacy import check_paths, guard_for
 
-    guard, source = guard_for(args.study)
+    study = args.study
+    if study is None:  # a reports folder names the study that produced it
+        study, notes = recorded_study(args.paths)
+        for note in notes:
+            print(note, file=sys.stderr)
+        if notes and study is None:
+            return EXIT_FAILED
+    guard, source = guard_for(study)
     print(f"Privacycontrole ({source}): zoekt naar {guard.describe()}.")
     for warning in guard.warnings:
         print(warning, file=sys.stderr)
@@ -261,6 +319,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"Ongeldig: {len(exc.problems)} fout(en).", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # checked early where possible; a fault during the work lands here
+        from basisop.io.paths import os_reason
+
+        print(f"fout: {os_reason(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("Afgebroken; er is niets gepubliceerd dat half af is.", file=sys.stderr)

@@ -93,6 +93,11 @@ LEVEL_VOCABULARY: dict[str, Level] = {
 }
 
 
+def slugify(text: str) -> str:
+    """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
+    return re.sub(r"[^a-z0-9]+", "-", normalize_key(text)).strip("-")
+
+
 def normalize_key(text: str) -> str:
     """The form in which names are compared: accents, case and spacing do not matter."""
     decomposed = unicodedata.normalize("NFKD", str(text))
@@ -346,6 +351,7 @@ class Study:
     beperkingen: str = ""  # limitations, same form
     scoring: ScoringSettings = ScoringSettings()
     qda: QdaMapping = QdaMapping()
+    wegingskader: Path | None = None  # the framework's file: an input outputs must not replace
     toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:
@@ -402,9 +408,6 @@ REGION_PAGE_PREFIX = "regio-"
 
 def region_page(regio: str) -> str:
     """A region's comparison page stem: 'Gooi en Vechtstreek' -> 'regio-gooi-en-vechtstreek'."""
-    return REGION_PAGE_PREFIX + slugify(regio)
+    return REGION_PAGE_PREFIX + (slugify(regio) or "naamloos")  # as batch/pages.py names it
 
 
-def slugify(text: str) -> str:
-    """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
-    return re.sub(r"[^a-z0-9]+", "-", normalize_key(text)).strip("-")

@@ -4,6 +4,7 @@ atomic and repeatable output."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import sys
@@ -119,6 +120,44 @@ def test_images_are_inline_and_print_styles_are_present(embedded_reports):
     assert "@media print" in text
 
 
+CHAPTER_LIMIT = 120 * 1024  # bytes; the lab template's CSS alone was some 250 KB
+
+
+@pytest.mark.slow
+def test_every_chapter_is_lean_self_contained_html(embedded_reports, embedded):
+    for unit in embedded.study.eenheden:
+        page = embedded_reports / f"{unit.slug}.html"
+        size = page.stat().st_size
+        assert size <= CHAPTER_LIMIT, f"{page.name}: {size} bytes"
+        text = page.read_text(encoding="utf-8")
+        assert "--jp-" not in text and ".highlight" not in text  # no JupyterLab or Pygments CSS
+        soup = BeautifulSoup(text, "html.parser")
+        assert soup.select_one('nav a[href="index.html"]')  # back to the study's front page
+
+
+@pytest.mark.slow
+def test_every_page_prints_its_title_and_page_numbers(embedded_reports, embedded):
+    for page in sorted(embedded_reports.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        css = "".join(style.get_text() for style in soup.find_all("style"))
+        assert "counter(page)" in css and "counter(pages)" in css, page.name
+        title = re.search(r'@top-left \{ content: "([^"]*)"', css)
+        assert title, page.name
+        shown = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), title.group(1))
+        assert embedded.study.naam in shown, page.name
+
+
+def test_a_page_title_cannot_break_out_of_its_print_style():
+    from basisop.batch.export import page_title_css
+
+    css = page_title_css('Studie "X" </style><script>alert(1)</script> \\ é')
+    content = re.fullmatch(r'<style type="text/css">@page \{ @top-left \{ content: "([^"<>]*)"; '
+                           r"\} \}</style>", str(css))
+    assert content, css
+    shown = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), content.group(1))
+    assert shown == 'Studie "X" </style><script>alert(1)</script> \\ é'
+
+
 @pytest.mark.slow
 def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embedded):
     soup = _soup(embedded_reports / "index.html")
@@ -133,6 +172,11 @@ def test_index_links_every_report_with_name_wave_and_date(embedded_reports, embe
 
 
 @pytest.mark.slow
+def test_audit_notebooks_hold_no_absolute_paths(embedded_reports):
+    for path in (embedded_reports / "audit").glob("*.ipynb"):
+        assert str(PROJECT_ROOT) not in path.read_text(encoding="utf-8"), path.name
+
+
 def test_audit_notebooks_are_executed_and_keep_the_parameters(embedded_reports):
     book = nbformat.read(embedded_reports / "audit" / "blaricum-en-laren.ipynb", as_version=4)
     injected = [c for c in book.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -186,12 +230,12 @@ def test_a_raise_a_timeout_and_a_dead_kernel_each_fail_alone(tmp_path, capsys):
 
 
 def test_a_unit_cannot_overwrite_the_comparison_or_the_index():
-    from basisop.batch.run import chapter_name
+    from basisop.batch.pages import chapter_page
     from basisop.model import Unit
 
-    assert chapter_name(Unit("R", "Regio")) == "eenheid-regio"
-    assert chapter_name(Unit("I", "Index")) == "eenheid-index"
-    assert chapter_name(Unit("B/L", "Blaricum en Laren")) == "blaricum-en-laren"
+    assert chapter_page(Unit("R", "Regio")) == "eenheid-regio"
+    assert chapter_page(Unit("I", "Index")) == "eenheid-index"
+    assert chapter_page(Unit("B/L", "Blaricum en Laren")) == "blaricum-en-laren"
 
 
 def test_cli_exit_code_follows_the_result(monkeypatch):
@@ -271,6 +315,43 @@ def test_echo_runs_are_byte_identical_and_clean(tmp_path):
 
 
 @pytest.mark.slow
+def test_pdf_without_chromium_keeps_the_html_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("basisop.batch.run.find_chromium", lambda: None)
+    result = run_study(None, out=tmp_path, notebooks=ECHO, units=["B/L"], pdf=True)
+    assert not result.ok and result.pdf_errors and not result.failures
+    folder = tmp_path / STUDY_ID
+    assert {p.name for p in folder.glob("*.html")} == {"blaricum-en-laren.html", "regio.html",
+                                                       "index.html"}
+    assert not list(folder.glob("*.pdf"))
+    assert "Chromium of Google Chrome is niet gevonden" in capsys.readouterr().err
+
+
+def _matplotlib_pdf(when: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(3, 2))
+    fig.text(0.1, 0.5, "De Basis op Orde")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    plt.close(fig)
+    # a printer's run-dependent dates, as Chromium writes them
+    return buffer.getvalue().replace(b"/Producer", f"/CreationDate (D:{when})\n/Producer".encode())
+
+
+def test_pdf_metadata_is_fixed_to_the_data_date():
+    from pypdf import PdfReader
+
+    from basisop.batch.pdf import fixed_metadata
+
+    first = fixed_metadata(_matplotlib_pdf("20261129164816+00'00'"), "2024-12-12")
+    second = fixed_metadata(_matplotlib_pdf("20270101000000+00'00'"), "2024-12-12")
+    assert first == second
+    info = PdfReader(io.BytesIO(first)).metadata
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20241212000000Z"
+    assert info["/Creator"] == "basisop"
+
+
+@pytest.mark.slow
 def test_only_the_given_units_and_always_the_comparison(tmp_path):
     result = run_study(None, out=tmp_path, notebooks=ECHO, units=["b/l"])
     assert result.ok
@@ -335,7 +416,9 @@ def test_run_holds_back_what_the_guard_flags(tmp_path, monkeypatch, capsys):
     result = run_study(None, out=tmp_path, notebooks=ECHO, units=["Hi", "Hu"])
 
     assert not result.ok and not result.failures
-    assert {h.path.name for h in result.held_back} == {"hilversum.html", "index.html"}
+    # the index and the manifest name the page "hilversum.html": held back too (fail-closed)
+    assert {h.path.name for h in result.held_back} == {"hilversum.html", "index.html",
+                                                       "manifest.json"}
     assert (folder / "hilversum.html").read_text(encoding="utf-8") == OLD
     assert (folder / "huizen.html").is_file() and not (folder / "index.html").exists()
     err = capsys.readouterr().err

@@ -106,6 +106,116 @@ def test_comparison_opens_without_errors(browser, reports, tmp_path):
     assert _outside(browser) == []
 
 
+# -- print: what `basisop run --pdf` writes, and the pages in print emulation -------------------
+
+MM = 96 / 25.4  # CSS pixels per millimetre
+# The content width of a page: A4 minus the 15 mm side margins of basisop.css's @page.
+CONTENT_WIDTH = {"": 180 * MM, "breed": 267 * MM}
+# The embedded study prints to 1, 9 and 7-11 pages (werkwijze, findings, recommendations).
+PAGE_BOUNDS = {"index": (1, 1), "regio": (3, 10), "hoofdstuk": (3, 14)}
+PAGE_NUMBER = re.compile(r"^pagina \d+ van \d+$")
+
+
+@pytest.fixture(scope="module")
+def printed(reports, tmp_path_factory) -> Path:
+    """`basisop run --pdf` for two chapters (the largest municipal one and the district's)."""
+    import contextlib
+    import io
+
+    from basisop.cli import main
+
+    out = tmp_path_factory.mktemp("pdf")
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        code = main(["run", "--out", str(out), "--pdf", "--eenheid", "W", "D"])
+    assert code == 0, said.getvalue()
+    return out / reports.name
+
+
+def _kind(pdf: Path) -> str:
+    return pdf.stem if pdf.stem in ("index", "regio") else "hoofdstuk"
+
+
+def test_every_page_is_printed_to_pdf_within_bounds_and_with_text_on_every_page(printed):
+    from pypdf import PdfReader
+
+    pdfs = sorted(printed.glob("*.pdf"))
+    assert [p.stem for p in pdfs] == sorted(p.stem for p in printed.glob("*.html"))
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+        low, high = PAGE_BOUNDS[_kind(pdf)]
+        assert low <= len(reader.pages) <= high, (pdf.name, len(reader.pages))
+        title = str(reader.metadata.title)
+        for number, page in enumerate(reader.pages, 1):
+            size = sorted(round(float(v)) for v in page.mediabox[2:])
+            assert size == [595, 842], (pdf.name, number, size)  # A4, either way round
+            lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+            assert any(PAGE_NUMBER.match(line) for line in lines), (pdf.name, number)
+            body = [line for line in lines if line and not PAGE_NUMBER.match(line)
+                    and _squeezed(line) != _squeezed(title)]
+            assert sum(map(len, body)) > 40, f"{pdf.name}: page {number} is (nearly) blank"
+            outside = _text_outside(page)
+            assert outside == [], (pdf.name, number, outside[:3])
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\W", "", text)
+
+
+def _text_outside(page) -> list[str]:
+    """Text drawn beyond the page's edges: clipped for the reader."""
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    outside = []
+
+    def visit(text, cm, tm, font, size):
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and not (-1 <= x <= width and -1 <= y <= height):
+            outside.append(f"{text.strip()[:30]!r} at ({x:.0f}, {y:.0f})")
+
+    page.extract_text(visitor_text=visit)
+    return outside
+
+
+def test_pdfs_are_the_same_bytes_when_printed_again(printed):
+    from basisop.batch.pdf import find_chromium, print_pdf
+
+    page = printed / "wijdemeren.html"
+    again = print_pdf(page, chromium=find_chromium(), datum="2024-12-12")
+    assert again == page.with_suffix(".pdf").read_bytes()
+
+
+def test_no_table_is_wider_than_its_printed_page_and_no_cell_overflows(browser, reports):
+    measure = """
+        const out = [];
+        for (const table of document.querySelectorAll('table')) {
+          let el = table, page = '';
+          while (el && !page) {
+            const p = getComputedStyle(el).page;
+            if (p && p !== 'auto') page = p;
+            el = el.parentElement;
+          }
+          const cells = [...table.querySelectorAll('th, td')]
+            .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim());
+          out.push({table: table.className, page: page,
+                    width: table.getBoundingClientRect().width, overflowing: cells});
+        }
+        return out;"""
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    measured = 0
+    for page in _pages(reports):
+        for name, width in CONTENT_WIDTH.items():
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": int(width), "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+            browser.get(page.as_uri())
+            for table in browser.execute_script(measure):
+                if table["page"] != name:
+                    continue
+                measured += 1
+                assert table["width"] <= int(width) + 1, (page.name, table)
+                assert table["overflowing"] == [], (page.name, table)
+    assert measured >= 5
+
+
 def test_a_chapter_prints_to_pdf_on_a4(browser, reports, tmp_path):
     browser.get((reports / "wijdemeren.html").as_uri())
     printed = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
@@ -184,3 +294,48 @@ def test_the_overview_reads_and_prints_at_1_40_and_400_units(page_browser, tmp_p
              re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
     assert sizes == {(595, 842)}
     assert _errors(page_browser) == []
+
+
+# -- accessibility: axe-core 4.x from npm (tests/package-lock.json), WCAG 2.1 A and AA ----------
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _pages(reports: Path) -> list[Path]:
+    return sorted(reports.glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    require(AXE.is_file(), "axe-core is not installed (cd tests && npm ci; needs node and npm)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def test_every_page_passes_axe_at_wcag21_aa(browser, reports, axe_source):
+    browser.set_script_timeout(60)
+    violations, incomplete = {}, {}
+    for page in _pages(reports):
+        browser.get(page.as_uri())
+        browser.execute_script(axe_source)
+        result = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+            "  .then(r => done({violations: r.violations, incomplete: r.incomplete,"
+            "                   passes: r.passes.length, version: r.testEngine.version}))"
+            "  .catch(e => done({error: String(e)}));", WCAG_TAGS)
+        assert "error" not in result, (page.name, result)
+        assert result["version"].startswith("4.") and result["passes"] > 0, page.name
+        violations[page.name] = [_describe(v) for v in result["violations"]]
+        incomplete[page.name] = [_describe(v) for v in result["incomplete"]]
+    for name, items in incomplete.items():  # to be checked by a person, not failed
+        for item in items:
+            print(f"axe incomplete on {name}: {item}")
+    assert {name: items for name, items in violations.items() if items} == {}
+    assert len(violations) >= 3  # index, the comparison and at least one chapter
+
+
+def _describe(rule: dict) -> str:
+    targets = [" ".join(map(str, node["target"])) for node in rule["nodes"][:3]]
+    return (f"{rule['id']} ({rule['impact']}): {rule['help']} – {len(rule['nodes'])}x, "
+            f"e.g. {targets}")

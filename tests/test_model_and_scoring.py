@@ -14,6 +14,7 @@ from basisop.model import (
     Priority,
     PriorityRange,
     Status,
+    Unit,
     parse_level,
     parse_status,
 )
@@ -24,6 +25,7 @@ from basisop.scoring import (
     compute_status,
     final_status,
     level_by_rule,
+    reaches,
 )
 
 FRAMEWORK = load_framework(PROJECT_ROOT / "data" / "wegingskader.yaml")
@@ -224,3 +226,17 @@ def test_level_without_recommendation_follows_how_widely_the_gap_is_shared():
     assert level_by_rule("pga", none, 0.25) is Level.LOKAAL
     assert level_by_rule("pga", none, 0.0) is None
     assert level_by_rule("pga", none, None) is None
+
+
+@pytest.mark.parametrize(("niveau", "eenheden", "reached"), [
+    ("Lokaal", "", {"W", "Hu"}),  # all municipalities, not the district partners
+    ("Districtelijk", "", {"W", "Hu", "D"}),  # every unit
+    ("D & L", "", {"W", "Hu", "D"}),
+    ("Lokaal", "W", {"W"}),  # only the units it names
+    ("Districtelijk", "Hu;D", {"Hu", "D"}),
+])
+def test_a_recommendation_reaches_the_units_it_addresses(niveau, eenheden, reached):
+    units = [Unit("W", "Wijdemeren"), Unit("Hu", "Huizen"), Unit("D", "Districtspartners",
+                                                                  soort="district")]
+    rec = {"niveau": niveau, "eenheden": eenheden}
+    assert {u.code for u in units if reaches(rec, u)} == reached

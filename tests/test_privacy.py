@@ -407,11 +407,14 @@ def test_folders_recursive_binary_and_images(guard, tmp_path):
         ("nergens.html", "pad niet gevonden")]
 
 
-def test_default_study_without_study_option(tmp_path, capsys):
+def test_without_any_study_only_generic_rules_run_and_it_says_so(tmp_path, capsys):
     path = tmp_path / "x.html"
     path.write_text(chapter("<p>Hi-R2 zegt het.</p>"), encoding="utf-8")
+    assert main(["check-privacy", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ALLEEN ALGEMENE REGELEN" in out and "NIET gecontroleerd" in out
+    path.write_text(chapter("<p>Bel 06-12345678.</p>"), encoding="utf-8")
     assert main(["check-privacy", str(path)]) == 1
-    assert RULE_RESPONDENT in capsys.readouterr().out
 
 
 # -- no false positives on the embedded study's own texts --------------------------------------
@@ -462,7 +465,32 @@ def test_folding_covers_letters_without_accents_and_typographic_quotes():
     assert [f.rule for f in guard.scan_text(text, "t.html")] == [RULE_CONFIDENTIAL]
 
 
-def test_pdf_cannot_pass(guard, tmp_path):
+def test_an_unreadable_pdf_cannot_pass(guard, tmp_path):
     path = tmp_path / "rapport.pdf"
     path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nstream x endstream")
     assert [f.rule for f in guard.scan_file(path)] == [RULE_UNCHECKABLE]
+
+
+def _pdf(path: Path, *lines: str, title: str = "Rapport") -> Path:
+    """A real PDF with text (matplotlib, fonts embedded as TrueType so the text is extractable)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig = plt.figure(figsize=(8.27, 11.69))
+        for i, line in enumerate(lines):
+            fig.text(0.1, 0.9 - 0.05 * i, line)
+        fig.savefig(path, format="pdf", metadata={"Title": title})
+        plt.close(fig)
+    return path
+
+
+def test_a_pdf_is_checked_by_its_text_and_metadata(guard, tmp_path):
+    clean = _pdf(tmp_path / "schoon.pdf", "De meldstructuur is onbekend.", "Geen namen.")
+    assert guard.scan_file(clean) == []
+    leaking = _pdf(tmp_path / "lek.pdf", "Volgens", f"{NAME} ({EMAIL})", "is het zo.")
+    assert {f.rule for f in guard.scan_file(leaking)} == {RULE_NAME, RULE_CONTACT, RULE_EMAIL}
+    titled = _pdf(tmp_path / "titel.pdf", "Niets hier.", title=f"Gesprek met {NAME}")
+    assert [f.rule for f in guard.scan_file(titled)] == [RULE_NAME]

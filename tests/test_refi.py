@@ -449,9 +449,11 @@ def test_unsafe_archive_is_refused_and_nothing_is_written(kind, study, tmp_path,
 
 
 def test_too_many_members_are_refused(study, tmp_path, monkeypatch):
-    monkeypatch.setattr(refi_archive, "MAX_MEMBERS", 3)
+    monkeypatch.setenv("BASISOP_MAX_ARCHIEF_BESTANDEN", "3")
     members = {"project.qde": MINIMAL, **{f"sources/{i}.txt": b"x" for i in range(3)}}
-    with pytest.raises(QdpxError, match=r"te veel bestanden in het archief \(4; maximaal 3\)"):
+    with pytest.raises(QdpxError, match=r"te veel bestanden in het archief \(4; maximaal 3, te "
+                                        "verhogen met de omgevingsvariabele "
+                                        r"BASISOP_MAX_ARCHIEF_BESTANDEN\)"):
         import_project(_write(tmp_path, zip_bytes(members)), study)
 
 
@@ -515,6 +517,8 @@ def test_loader_keeps_several_checklist_items_of_one_passage_as_ids(study, tmp_p
 def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     import csv
 
+    import markupsafe
+
     from basisop.io.dataset import load_study_data
     from basisop.privacy import RULE_CONFIDENTIAL, PrivacyGuard
 
@@ -538,7 +542,7 @@ def test_notes_are_kept_and_guarded_like_confidential_text(study_copy):
     chapter = presentation.Chapter.build(data, "Hu")
     html = "".join(presentation.findings_html(chapter, t.id)
                    for t in data.study.framework.themas)
-    assert presentation.esc(rows[1][6]) in html and "Jan de Vries" not in html
+    assert str(markupsafe.escape(rows[1][6])) in html and "Jan de Vries" not in html
 
 
 # --- projects as QualCoder writes them (see refi_helpers.qualcoder_qdpx) ----------------------
@@ -583,8 +587,9 @@ def test_qualcoder_project_gives_one_row_per_passage_read_exactly(maxqda_line_en
     assert result.position_unit == (UTF16_CRLF if maxqda_line_endings else UTF16)
     assert not result.review
     assert result.unit_routes == {("Hi", "case 'Hilversum'"): 1}
-    assert any("verwijst naar het bestand van bron 'Hi-R1.txt'" in p.reason
-               for p in result.problems)
+    assert [p.reason for p in result.problems if "verwijst" in p.reason] == [
+        "case 'Hilversum' verwijst bij 1 bron(nen) naar het bestand in plaats van naar de bron "
+        "zelf (zoals QualCoder schrijft); gekoppeld via de tekst van het bestand"]
     row = result.rows.iloc[0]
     assert "Jan Jansen" in row["notities"] and "coder1" in row["notities"]
     assert "Jan Jansen" not in row["bron"]
@@ -665,9 +670,14 @@ def test_export_is_schema_valid_and_imports_back_to_the_same_codings(embedded, s
     frame = embedded.codings.frame
     assert _round_trip(embedded.study, project, tmp_path, capsys) == _set_of(
         frame[~frame["vertrouwelijk"]])
-    # One text source per respondent, coded with the codebook's GUIDs.
+    # One text source per respondent id (interview, summary, document), coded with the
+    # codebook's GUIDs; a document is named by its title and carries its kind.
     read = read_project(project)
-    assert sorted(s.name for s in read.sources) == sorted(frame["respondent"].unique())
+    assert len(read.sources) == frame["respondent"].nunique()
+    kinds = {v: k for k, v in read.variables.items()}
+    document = next(s for s in read.sources if s.variables.get(kinds["soort"]) == "document")
+    entry = embedded.register.frame.set_index("id").loc[document.variables[kinds["respondent"]]]
+    assert document.name == entry["titel"] and entry["soort"] == "document"
     assert {m.via for m in match_codes(read.codes, embedded.study.framework).values()} == {
         VIA_GUID}
     again = tmp_path / "nogmaals.qdpx"
@@ -768,3 +778,39 @@ def test_nvivo_sample_one_selection_per_code_becomes_one_row_per_passage(shared_
     assert len(result.rows) == 188 and result.merged == 303 - 188
     assert result.rows["bron"].is_unique and set(result.rows["subthema"]) == {"pga"}
     assert not result.review
+
+
+def test_an_unwritable_output_gets_a_dutch_message_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map")
+    assert main(["export-qdpx", "-o", str(blocker / "studie.qdpx")]) == 1
+    err = capsys.readouterr().err
+    # Refused before writing (the path check) or on writing: either way a Dutch message.
+    assert str(blocker) in err and "Traceback" not in err
+    assert "geen map" in err or "kan niet worden geschreven" in err
+
+
+def test_coded_pictures_audio_and_whole_sources_are_counted_as_lost(study, qdc, tmp_path):
+    """Element forms per Project.xsd (PictureSelection, AudioSelection, a transcript's
+    TranscriptSelection, a Coding on a whole source)."""
+    path = _qualcoder(tmp_path, qdc)
+    archive = zipfile.ZipFile(path)
+    coding = (f'<Coding guid="{uuid.uuid4()}"><CodeRef targetGUID="{g("subthema", "pga")}"/>'
+              "</Coding>")
+    other = (f'<PictureSource guid="{uuid.uuid4()}" name="foto.png" path="internal://x.png">'
+             f'<PictureSelection guid="{uuid.uuid4()}" firstX="1" firstY="1" secondX="9" '
+             f'secondY="9">{coding}</PictureSelection></PictureSource>'
+             f'<AudioSource guid="{uuid.uuid4()}" name="opname.mp3" path="internal://x.mp3">'
+             f'<Transcript guid="{uuid.uuid4()}"><TranscriptSelection guid="{uuid.uuid4()}">'
+             f'{coding}</TranscriptSelection></Transcript>'
+             f'<AudioSelection guid="{uuid.uuid4()}" begin="0" end="9">{coding}</AudioSelection>'
+             f'{coding}</AudioSource>')
+    qde = archive.read("project.qde").decode().replace("</Sources>", other + "</Sources>")
+    path.write_bytes(zip_bytes({"project.qde": qde.encode(), **{
+        n: archive.read(n) for n in archive.namelist() if n != "project.qde"}}))
+    result = import_project(path, study)
+    assert sorted((lost.source, lost.kind) for lost in result.lost) == [
+        ("foto.png", "PictureSelection"), ("opname.mp3", "AudioSelection"),
+        ("opname.mp3", "Coding"), ("opname.mp3", "Transcript")]
+    assert _row_set(result.rows) == QC_EXPECTED  # the text is still read exactly
+    assert "NIET OMGEZET: 4 gecodeerde passage(s)" in "\n".join(result.report_lines())

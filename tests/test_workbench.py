@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from batch_helpers import embedded_run
 
+from basisop.batch.export import HIDDEN_TAGS
 from basisop.io.dataset import load_study_data
 from basisop.io.study import load_study
 from basisop.problems import ValidationError
@@ -55,8 +56,11 @@ def test_a_typo_is_answered_with_the_loaders_hint(bench, filters, hint):
 def test_a_role_nobody_has_is_an_error_not_zero_rows(bench):
     role = bench.roles()[0]
     assert len(bench.fragments(rol=role.upper())) > 0
-    with pytest.raises(ValueError, match="geen fragment met deze rol"):
+    with pytest.raises(ValueError, match="geen fragment met deze rol; rollen in de codering: "
+                                         + re.escape(", ".join(bench.roles()))):
         bench.fragments(rol="astronaut")
+    with pytest.raises(ValueError, match="bedoelt u 'ambtenaar'"):
+        bench.fragments(rol="ambtenaaar")
 
 
 def test_fragments_without_oordeel_and_text_search(bench):
@@ -74,6 +78,8 @@ def test_fragments_are_shown_in_full_with_their_source(bench):
     assert longest in repr(frags)
     row = frags[frags["fragment"] == longest].iloc[0]
     assert row["bestand"].endswith(".csv") and row["rij"] >= 2 and row["bron"]
+    documents = frags[frags["soort"] == "document"]
+    assert len(documents) > 0 and documents["titel"].all()  # a document shows its title
 
 
 def test_status_matrix_in_framework_order_with_nvt(bench):
@@ -104,10 +110,11 @@ def test_cohen_kappa_against_a_worked_example():
     assert pd.isna(cohen_kappa(["rood"] * 3, ["rood"] * 3))
 
 
-def _circulated_outputs(nb) -> list[str]:
-    """The HTML outputs that reach the circulated page (audit-only cells are removed there)."""
-    return [o.data["text/html"] for c in nb.cells
-            if c.cell_type == "code" and "remove_cell" not in c.metadata.get("tags", [])
+def _shown(audit_notebook) -> list[str]:
+    """The HTML outputs of an executed notebook that its circulated page shows."""
+    book = nbformat.read(audit_notebook, as_version=4)
+    return [o.data["text/html"] for c in book.cells if c.cell_type == "code"
+            and not HIDDEN_TAGS & set(c.metadata.get("tags", []))
             for o in c.outputs if "text/html" in o.get("data", {})]
 
 
@@ -116,12 +123,11 @@ def test_chapter_preview_equals_the_batch_chapter(bench, tmp_path_factory):
     """The fragments of s.chapter() are the HTML outputs `basisop run` produced for the unit."""
     run = embedded_run(tmp_path_factory)
     assert run.exit_code == 0, run.stdout
-    audit = nbformat.read(run.folder / "audit" / "hilversum.ipynb", as_version=4)
-    produced = _circulated_outputs(audit)
-    assert list(chapter_fragments(bench.data, "Hi")) == produced
-    audit = nbformat.read(run.folder / "audit" / "regio.ipynb", as_version=4)
-    produced = _circulated_outputs(audit)
-    assert list(region_fragments(bench.data)) == produced
+    assert list(chapter_fragments(bench.data, "Hi")) == _shown(
+        run.folder / "audit" / "hilversum.ipynb")
+    assert list(region_fragments(bench.data)) == _shown(run.folder / "audit" / "regio.ipynb")
+    # The exploration notebook (respondent ids, full fragments) is never run or published.
+    assert not [p for p in run.out.rglob("*") if "verkennen" in p.name]
 
 
 def test_chapter_renders_in_an_isolated_frame(bench):
@@ -166,6 +172,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     path = own_bench.study.oordelen
     old = path.read_bytes()
     rows_before = len(own_bench.data.judgements.frame)
+    others = own_bench.data.judgements.frame.drop(columns=["bestand", "rij"])
+    others = others[~((others["eenheid"] == "Hi") & (others["subthema"] == "informatiepositie"))]
     backup = own_bench.save_judgement("Hilversum", "Informatiepositie", "Green",
                                       "Na het tweede gesprek met de politie bijgesteld.")
     assert backup is not None and backup.read_bytes() == old
@@ -174,6 +182,8 @@ def test_save_judgement_writes_a_valid_row_and_keeps_a_backup(own_bench):
     assert reloaded.ok
     frame = reloaded.judgements.frame
     assert len(frame) == rows_before  # replaced, not added
+    kept = frame.drop(columns=["bestand", "rij"]).merge(others)
+    assert len(kept) == len(others)  # every other judgement unchanged
     row = frame[(frame["eenheid"] == "Hi") & (frame["subthema"] == "informatiepositie")]
     assert row[["status", "motivering"]].values.tolist() == [
         ["groen", "Na het tweede gesprek met de politie bijgesteld."]]

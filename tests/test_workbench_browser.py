@@ -93,12 +93,12 @@ def test_explorer_in_jupyterlab(lab, tmp_path):
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
         cell.click()
         wait.until(lambda d: "Oordeel analist" in d.find_element(By.TAG_NAME, "body").text)
-        fragments = driver.find_element(By.CSS_SELECTOR, ".bo").text
+        fragments = driver.find_element(By.CSS_SELECTOR, ".bo-verkenner").text
         assert "9 fragmenten" in fragments
         assert ("De politie en andere partners geven aan dat zij meer gedetailleerde informatie "
                 "nodig hebben om effectief te kunnen handelen.") in fragments
         driver.execute_script(
-            "document.querySelector('.bo').scrollIntoView({block: 'start'})")
+            "document.querySelector('.bo-verkenner').scrollIntoView({block: 'start'})")
         time.sleep(1)
         driver.save_screenshot(str(tmp_path / "werkbank.png"))
         # The what-if: the first select offering "zoals vastgelegd" is its oordeel.

@@ -1,7 +1,8 @@
 """The batch layer: papermill execution, nbconvert export, the privacy gate, atomic publishing.
 
 Modules: execute (parallel workers, time limits), export (HTML and audit notebook), publish
-(privacy gate and atomic writes), run (`basisop run` end to end).
+(privacy gate and atomic writes), pdf (pages printed by headless Chromium), run (`basisop run`
+end to end).
 """
 
 from basisop.batch.execute import Failure, NotebookJob, run_notebooks

@@ -64,6 +64,7 @@ class NotebookJob:
     notebook: Path
     parameters: Mapping[str, str]
     title: str
+    cwd: Path | None = None  # the kernel's working folder; None: the notebook's
 
     def __post_init__(self) -> None:
         # Strings only: papermill writes them as string literals, so "0363" stays "0363".
@@ -389,7 +390,7 @@ def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             kernel_manager_class=_IpcKernelManager, on_cell_start=tracker.on_cell_start,
             # the kernel's working directory, without papermill's process-wide chdir
-            resources={"metadata": {"path": str(job.notebook.parent)}})
+            resources={"metadata": {"path": str(job.cwd or job.notebook.parent)}})
         ran = time.perf_counter()
         html_path, notebook_path = _staged(job, staging)
         html_path.write_text(circulation_html(executed, job.title), encoding="utf-8")

@@ -1,19 +1,21 @@
 """From an executed notebook to what is circulated (HTML) and what is kept (the audit notebook).
 
 The HTML is for municipal officials: no code, no prompts, no parameters cell, nothing fetched
-from the network (our template drops the CDN scripts of nbconvert's lab template), images
-inline, Dutch, and the same bytes for the same inputs.
+from the network (our template replaces the head of nbconvert's lab template: no CDN scripts,
+no JupyterLab CSS), images inline, Dutch, and the same bytes for the same inputs. One small
+stylesheet serves every page on screen and on A4; each page adds its running title for print.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
@@ -65,8 +67,21 @@ def circulation_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as self-contained Dutch HTML, with `title` in <title>."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title  # the template prefers it over the file name
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "bo_page_css": page_title_css(title)})
     return body
+
+
+def page_title_css(title: str) -> Markup:
+    """A <style> that prints `title` at the top of every A4 page (a CSS @page margin box).
+
+    The title is written with CSS escapes for everything but letters and digits, so no text from
+    a study can end the string or the <style> element. Spaces too: CSS swallows one space after
+    an escape.
+    """
+    escaped = "".join(c if c.isalnum() else f"\\{ord(c):06x}" for c in title)
+    return Markup(f'<style type="text/css">@page {{ @top-left {{ content: "{escaped}"; }} }}'
+                  "</style>")
 
 
 # papermill and nbclient record wall-clock times; the audit copy should differ only when the
@@ -79,6 +94,9 @@ def audit_notebook(nb: nbformat.NotebookNode) -> str:
     nb = copy.deepcopy(nb)
     for key in _TIMING_KEYS:
         nb.metadata.get("papermill", {}).pop(key, None)
+    papermill = nb.metadata.get("papermill", {})
+    if papermill.get("input_path"):  # an absolute path on the analyst's machine
+        papermill["input_path"] = Path(papermill["input_path"]).name
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         for key in _TIMING_KEYS:
@@ -99,9 +117,12 @@ class IndexEntry:
 
 
 def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
+               runs: Mapping[str, str] | None = None, run: str = "",
                regions: Sequence[IndexEntry] = (), overview: str | None = None) -> str:
     """The study's front page: name, wave, data date and a link to every report.
 
+    `runs`: page file -> the run that wrote it (the manifest's); `run`: this run. A page kept
+    from an earlier run (held back, failed, or not selected) says so beside its link.
     With regions, `regions` links each region's comparison (its `code` holds the number of
     units), chapters are listed under their region, and `overview` links the national overview.
     """
@@ -112,11 +133,13 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
                              trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("study_index.html.j2")
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
-                           regio=regio, regions=regions, overview=overview,
-                           css=CSS.read_text(encoding="utf-8"), version=_version())
+                           regio=regio, css=CSS.read_text(encoding="utf-8"),
+                           page_css=page_title_css(study.naam), version=version(),
+                           runs=runs or {}, run=run, regions=regions,
+                           overview=overview)
 
 
-def _version() -> str:
+def version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:

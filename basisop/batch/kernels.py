@@ -35,9 +35,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 CLIENT = Path(__file__).resolve().parent / "forkclient.py"
-# Imported once in the template; what the notebooks import, so no kernel pays for it.
+# Imported once in the template; what the notebooks import, so no kernel pays for it. Not the
+# inline backend: it hooks into the IPython shell when first imported, and there is none yet.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "pandas",
-           "matplotlib.pyplot", "matplotlib_inline.backend_inline", "basisop.presentation",
+           "matplotlib.pyplot", "basisop.presentation",
            "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring")
 _READY = b"klaar\n"
 

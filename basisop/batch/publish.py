@@ -1,13 +1,21 @@
-"""Publishing into the reports folder: the privacy gate, then an atomic write.
+"""Publishing into the reports folder: the privacy gate, then one all-or-nothing commit.
 
 Fail-closed: a file with any finding is held back and its previous version stays; so is a file
-the guard could not check. Writes are atomic, so a reader sees the old file or the new one.
+the guard could not check. The files that pass are staged beside their targets and committed
+together: a journal listing them is written first (the commit point), then each is renamed
+into place. A run killed before the journal leaves the old set (the staged files are removed
+by the next run); killed after it, the next run finishes the renames: the new set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
+import os
+import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +23,9 @@ from basisop.io.atomic import atomic_write_bytes
 from basisop.privacy import Finding, PrivacyGuard
 
 RULE_SCAN_FAILED = "controle mislukt"
+JOURNAL = ".basisop-publicatie.json"
+STAGED_SUFFIX = ".basisop-nieuw"
+_LEFTOVER_SUFFIXES = (STAGED_SUFFIX, ".tmp")  # .tmp: an interrupted atomic write
 
 
 @dataclass(frozen=True)
@@ -30,30 +41,35 @@ class HeldBack:
 
 
 class Publisher:
-    """Writes files into the reports folder after the guard has passed them."""
+    """Gates files for one reports folder and commits those that pass, all at once."""
 
-    def __init__(self, guard: PrivacyGuard):
+    def __init__(self, guard: PrivacyGuard, folder: Path | None = None):
         self.guard = guard
+        self.folder = folder
+        self.pending: dict[Path, bytes] = {}
         self.published: list[Path] = []
         self.held_back: list[HeldBack] = []
         self.scan_seconds = 0.0  # in the privacy gate, for the benchmark's stage times
-        self.write_seconds = 0.0
 
     def publish_text(self, target: Path, text: str) -> bool:
-        """Scan `text` as HTML or plain text; write it to `target` if clean."""
-        return self._publish(target, text.encode("utf-8"),
-                             lambda: self.guard.scan_text(text, str(target)))
+        """Scan `text` as HTML or plain text; stage it for `target` if clean."""
+        return self._gate(target, text.encode("utf-8"),
+                          lambda: self.guard.scan_text(text, str(target)))
 
     def publish_file(self, target: Path, staged: Path) -> bool:
-        """Scan a staged file as a file (a notebook's JSON escapes are decoded); copy if clean."""
+        """Scan a staged file as a file (a notebook's JSON escapes are decoded); stage if clean."""
         def scan() -> list[Finding]:
             # scan_file knows JSON: "\u00e9" and "\n" inside strings cannot hide a datum there.
             return [dataclasses.replace(f, file=str(target))
                     for f in self.guard.scan_file(staged)]
 
-        return self._publish(target, staged.read_bytes(), scan)
+        return self._gate(target, staged.read_bytes(), scan)
 
-    def _publish(self, target: Path, data: bytes, scan) -> bool:
+    def will_exist(self, target: Path) -> bool:
+        """After the commit: staged now, or published by an earlier run."""
+        return target in self.pending or target.is_file()
+
+    def _gate(self, target: Path, data: bytes, scan) -> bool:
         started = time.perf_counter()
         try:
             findings = list(scan())
@@ -64,7 +80,71 @@ class Publisher:
         if findings:
             self.held_back.append(HeldBack(target, tuple(findings)))
             return False
-        atomic_write_bytes(target, data)
-        self.published.append(target)
-        self.write_seconds += time.perf_counter() - scanned
+        if self.folder is None:  # a single file: written at once, atomically
+            atomic_write_bytes(target, data)
+            self.published.append(target)
+        else:
+            self.pending[target] = data
         return True
+
+    def commit(self) -> None:
+        """Write every staged file, all or nothing (see the module docstring)."""
+        if self.folder is None or not self.pending:
+            return
+        moves = []
+        for target, data in self.pending.items():
+            staged = target.with_name(f".{target.name}{STAGED_SUFFIX}")
+            atomic_write_bytes(staged, data)
+            moves.append((staged, target))
+        journal = self.folder / JOURNAL
+        with _signals_held():  # a SIGTERM or Ctrl-C waits until the set is complete
+            atomic_write_bytes(journal, json.dumps(
+                [[str(s.relative_to(self.folder)), str(t.relative_to(self.folder))]
+                 for s, t in moves]).encode("utf-8"))
+            _finish(self.folder, moves)
+        self.published += list(self.pending)
+        self.pending.clear()
+
+
+def recover(folder: Path) -> None:
+    """After a killed run: finish a journalled commit, remove what was staged before it."""
+    journal = folder / JOURNAL
+    if journal.is_file():
+        try:
+            moves = [(folder / s, folder / t) for s, t in json.loads(journal.read_text("utf-8"))]
+        except (ValueError, TypeError):  # a journal cut short: the commit never began
+            journal.unlink()
+        else:
+            _finish(folder, moves)
+    if folder.is_dir():
+        for path in folder.rglob(".*"):
+            if path.is_file() and path.name.endswith(_LEFTOVER_SUFFIXES):
+                path.unlink(missing_ok=True)
+
+
+def _finish(folder: Path, moves: list[tuple[Path, Path]]) -> None:
+    for staged, target in moves:
+        if staged.exists():
+            os.replace(staged, target)
+    _fsync_dir(folder)
+    (folder / JOURNAL).unlink(missing_ok=True)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    held = {signal.SIGTERM, signal.SIGINT}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

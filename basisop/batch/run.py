@@ -6,30 +6,49 @@ import calendar
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
-from basisop.batch.export import IndexEntry, index_html
+from basisop.batch.export import IndexEntry, index_html, version
+from basisop.batch.folder import (
+    FolderBusy,
+    manifest_after,
+    run_id,
+    run_lock,
+    staging_folder,
+)
 from basisop.batch.incremental import STATE, fingerprints, load_state, plan, state_text
 from basisop.batch.kernels import KernelServer, write_snapshot
-from basisop.batch.publish import HeldBack, Publisher
-from basisop.io.atomic import atomic_write_bytes
+from basisop.batch.pages import (
+    AUDIT,
+    INDEX,
+    MANIFEST,
+    OVERVIEW,
+    REGION,
+    chapter_page,
+    page_problems,
+    region_page,
+)
+from basisop.batch.pdf import PdfError, find_chromium, print_pdf
+from basisop.batch.publish import HeldBack, Publisher, recover
 from basisop.io.dataset import StudyData, load_study_data
-from basisop.io.study import PROJECT_ROOT, load_study
-from basisop.model import OVERVIEW_PAGE, REGION_PAGE_PREFIX, Study, Unit, region_page
+from basisop.io.paths import output_folder_problems, study_inputs
+from basisop.io.study import DEFAULT_STUDY, PROJECT_ROOT, load_study
+from basisop.model import Study, Unit
 from basisop.problems import Problem, ValidationError
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
-REGION = "regio.ipynb"
-OVERVIEW = "overzicht.ipynb"
-REGION_NAME = "regio"
-AUDIT = "audit"
+REGION_NOTEBOOK = "regio.ipynb"
+OVERVIEW_NOTEBOOK = "overzicht.ipynb"
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
 MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
 
@@ -41,15 +60,17 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # input errors that stopped the run
-    # Seconds per stage: validate, execute and convert (summed over workers), privacy gate,
-    # publish (writing). For the benchmark; the summary prints them.
-    stages: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
+    input_warnings: int = 0  # warnings about the input files, repeated in the summary
+    pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for but not made (Dutch)
+    # Seconds per stage: validate, execute and convert (summed over workers), privacy gate.
+    # For the benchmark; the summary prints them.
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
               units: list[str] | None = None, timeout: int = 600,
-              notebooks: Path | None = None, warm: bool = True,
+              notebooks: Path | None = None, pdf: bool = False, warm: bool = True,
               changed_only: bool = False) -> RunResult:
     """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
 
@@ -58,6 +79,8 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     basisop/batch/kernels.py); False starts every kernel from scratch (the benchmark's baseline).
     `changed_only` (`--gewijzigd`): run only notebooks whose resolved inputs changed since the
     last run into the same folder (basisop/batch/incremental.py).
+    With `pdf`, every page published now is also printed to PDF (headless Chromium) and the
+    PDF passes the same gate; without Chromium the HTML still stands and the run says so.
     Prints progress and a summary in Dutch; the result is ok only if everything was published.
     """
     started = time.monotonic()
@@ -72,6 +95,13 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return selected
     if workers < 1:
         return _stopped([Problem("--jobs", f"verwacht minstens 1 werker, niet {workers}")])
+    if timeout <= 0:
+        return _stopped([Problem("--timeout", f"verwacht meer dan 0 seconden, niet {timeout}")])
+    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
+    # Before any notebook runs: a run that cannot publish must not spend minutes finding out.
+    unwritable = output_folder_problems(target, study_inputs(study))
+    if unwritable:
+        return _stopped(unwritable)
     try:
         from basisop.privacy import PrivacyGuard
 
@@ -80,44 +110,85 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
         return _stopped([Problem(str(study.respondenten or study.path),
                                  f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
                                  "wordt niets gemaakt of gepubliceerd")])
-    target = Path(out if out is not None else PROJECT_ROOT / "reports") / study.id
-    todo = _jobs(study, selected, Path(notebooks) if notebooks else NOTEBOOKS)
+    notebooks = Path(notebooks) if notebooks else NOTEBOOKS
+    todo = _jobs(study, selected, notebooks)
     current = fingerprints(data, todo)
-    previous = load_state(target)
-    why: dict[str, str] = {}
+    every = list(todo)  # the run's name and the manifest cover skipped (unchanged) pages too
     if changed_only:
         todo, why = plan(todo, current, target)
         _print_plan(todo, why, len(current))
     workers = max(1, min(workers, len(todo)))
-    print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
-          f"werker(s), tijdslimiet {timeout} s per notebook")
-    publisher = Publisher(guard)
-    with tempfile.TemporaryDirectory(prefix="basisop-") as staging, \
-            _kernels(data, Path(staging), warm and bool(todo)) as kernels:
-        outcomes = run_notebooks(todo, staging=Path(staging), workers=workers, timeout=timeout,
+    try:
+        with _sigterm_as_interrupt(), run_lock(target):
+            recover(target)  # a killed run's half-finished publication
+            print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
+                  f"werker(s), tijdslimiet {timeout} s per notebook")
+            run = run_id(study, sorted({job.notebook for job in every}), version())
+            kept = [target / name for job in every if job not in todo
+                    for name in (f"{job.name}.html", f"{AUDIT}/{job.name}.ipynb")]
+            result = _run_and_publish(data, guard, todo, workers, timeout, target, run, pdf,
+                                      warm, current, kept)
+            result.stages = {"valideren": validated, **result.stages}
+            result.input_warnings = sum(not p.is_error for p in data.problems)
+    except FolderBusy as exc:
+        return _stopped([Problem("--out", str(exc))])
+    _summary(result, target, time.monotonic() - started)
+    return result
+
+
+def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: int,
+                     timeout: int, target: Path, run: str, pdf: bool, warm: bool,
+                     current: dict[str, dict[str, str]], kept: list[Path]) -> RunResult:
+    """Run the notebooks, gate every page, then publish the set that passed at once."""
+    study = data.study
+    publisher = Publisher(guard, target)
+    with staging_folder() as staging, _kernels(data, staging, warm and bool(todo)) as kernels:
+        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
                                  env=_kernel_env(study), on_done=_progress(len(todo)),
                                  kernel_argv=kernels.kernel_argv() if kernels else None)
         for outcome in outcomes:
             if outcome.ok:
                 _publish(publisher, target, outcome)
-    publisher.publish_text(target / "index.html", _index(study, target))
-    published = set(publisher.published)
+    # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
     done = [o.job.name for o in outcomes
-            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"} <= published]
-    atomic_write_bytes(target / STATE, state_text(
-        previous, current, done, [o.job.name for o in outcomes if o.job.name not in done]
-    ).encode("utf-8"))
+            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
+            <= set(publisher.pending)]
+    failed = [o.job.name for o in outcomes if o.job.name not in done]
+    publisher.publish_text(target / STATE, state_text(load_state(target), current, done, failed))
+    manifest = manifest_after(target, study, run,
+                              [*publisher.pending, *kept, target / f"{INDEX}.html"])
+    publisher.publish_text(target / f"{INDEX}.html",
+                           _index(study, target, publisher, manifest.pages, run))
+    pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
+    # The manifest lists what this commit writes (the index may have been held back; PDFs added).
+    manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
+    publisher.publish_text(target / MANIFEST, manifest.to_json())
+    publisher.commit()
     failures = [o.failure for o in outcomes if o.failure is not None]
-    result = RunResult(ok=not failures and not publisher.held_back, failures=failures,
-                       published=publisher.published, held_back=publisher.held_back,
-                       stages={"valideren": validated,
-                               "uitvoeren": sum(o.execute_seconds for o in outcomes),
-                               "omzetten": sum(o.convert_seconds for o in outcomes),
-                               "privacycontrole": publisher.scan_seconds,
-                               "publiceren": publisher.write_seconds},
-                       warnings=guard.warnings)
-    _summary(result, target, time.monotonic() - started)
-    return result
+    return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
+                     failures=failures, published=publisher.published,
+                     held_back=publisher.held_back, warnings=guard.warnings,
+                     pdf_errors=pdf_errors,
+                     stages={"uitvoeren": sum(o.execute_seconds for o in outcomes),
+                             "omzetten": sum(o.convert_seconds for o in outcomes),
+                             "privacycontrole": publisher.scan_seconds})
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM stops a run as Ctrl-C does: workers killed, staging removed, lock released."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- before the run ----------------------------------------------------------------------------
@@ -129,7 +200,13 @@ def _validated(study_path: Path | None) -> StudyData | RunResult:
         return _stopped(exc.problems)
     if not data.ok:
         return _stopped(data.problems)
-    return data
+    warnings = [p for p in data.problems if not p.is_error]
+    if warnings:  # said, not swallowed: a warning may be a misread character in a chapter
+        print(f"Invoer geldig, met {len(warnings)} waarschuwing(en) bij de invoer, "
+              f"bijvoorbeeld:\n  {warnings[0]}\nLees ze allemaal met: basisop validate "
+              f"{data.study.path}")
+    collisions = page_problems(data.study)
+    return _stopped(collisions) if collisions else data
 
 
 def _stopped(problems: Sequence[Problem]) -> RunResult:
@@ -161,30 +238,28 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
     Without regions one comparison of all units (regio.html); with regions one per region
     (regio-<naam>.html) and, for more than one, the national overview (overzicht.html).
     """
-    studie = str(study.path)
+    # The kernels work in the study's folder and get its file name, so no audit notebook holds
+    # a path of the analyst's machine; empty means the embedded study.
+    studie = "" if study.path == DEFAULT_STUDY.resolve() else study.path.name
+    folder = study.path.parent
     jobs = []
     if len(study.regions) > 1:
-        jobs.append(NotebookJob(OVERVIEW_PAGE, "landelijk overzicht", notebooks / OVERVIEW,
-                                {"studie": studie}, f"Landelijk overzicht – {study.naam}"))
+        jobs.append(NotebookJob(OVERVIEW, "landelijk overzicht", notebooks / OVERVIEW_NOTEBOOK,
+                                {"studie": studie}, f"Landelijk overzicht – {study.naam}",
+                                folder))
     for name in study.regions:
-        jobs.append(NotebookJob(region_page(name), f"regio {name}", notebooks / REGION,
+        jobs.append(NotebookJob(region_page(name), f"regio {name}", notebooks / REGION_NOTEBOOK,
                                 {"studie": studie, "regio": name},
-                                f"Regionale vergelijking {name} – {study.naam}"))
+                                f"Regionale vergelijking {name} – {study.naam}", folder))
     if not study.regions:
-        jobs.append(NotebookJob(REGION_NAME, "regiovergelijking", notebooks / REGION,
-                                {"studie": studie}, f"Regionale vergelijking – {study.naam}"))
+        jobs.append(NotebookJob(REGION, "regiovergelijking", notebooks / REGION_NOTEBOOK,
+                                {"studie": studie}, f"Regionale vergelijking – {study.naam}",
+                                folder))
     for unit in units:
-        jobs.append(NotebookJob(chapter_name(unit), f"hoofdstuk {unit.naam} ({unit.code})",
+        jobs.append(NotebookJob(chapter_page(unit), f"hoofdstuk {unit.naam} ({unit.code})",
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
-                                f"{unit.naam} – {study.naam}"))
+                                f"{unit.naam} – {study.naam}", folder))
     return jobs
-
-
-def chapter_name(unit: Unit) -> str:
-    """The chapter's file stem: the unit's slug, unless that would overwrite another report."""
-    slug = unit.slug or "eenheid"
-    taken = slug in (REGION_NAME, "index", AUDIT, OVERVIEW_PAGE)
-    return f"eenheid-{slug}" if taken or slug.startswith(REGION_PAGE_PREFIX) else slug
 
 
 @contextlib.contextmanager
@@ -245,24 +320,63 @@ def _publish(publisher: Publisher, target: Path, outcome: JobOutcome) -> None:
     publisher.publish_file(target / AUDIT / f"{name}.ipynb", outcome.executed)
 
 
-def _index(study: Study, target: Path) -> str:
-    """Links to the reports that exist now (new, or a previous version kept after a failure)."""
-    def href(name: str) -> str | None:
-        return f"{name}.html" if (target / f"{name}.html").is_file() else None
+def _publish_pdfs(publisher: Publisher, study: Study, workers: int) -> list[str]:
+    """Print each page staged for publication to PDF, through the gate; the errors, in Dutch.
 
-    chapters = [IndexEntry(u.naam, u.code, href(chapter_name(u)), u.regio)
+    The pages are self-contained, so a copy in a temporary folder prints as the page will."""
+    chromium = find_chromium()
+    if chromium is None:
+        return ["geen PDF's gemaakt: Chromium of Google Chrome is niet gevonden (Debian en "
+                "Ubuntu: apt-get install chromium); de HTML-bestanden zijn wel gepubliceerd"]
+    pages = [t for t in publisher.pending if t.suffix == ".html"]
+    errors = []
+    with (tempfile.TemporaryDirectory(prefix="basisop-pdf-") as staging,
+          ThreadPoolExecutor(max_workers=max(1, min(workers, len(pages)))) as pool):
+        copies = {}
+        for page in pages:
+            copies[page] = Path(staging) / page.name
+            copies[page].write_bytes(publisher.pending[page])
+        printed = {page: pool.submit(print_pdf, copy, chromium=chromium, datum=study.datum)
+                   for page, copy in copies.items()}
+        for page, future in printed.items():
+            try:
+                data = future.result()
+            except PdfError as exc:
+                errors.append(str(exc))
+                continue
+            pdf = copies[page].with_suffix(".pdf")
+            pdf.write_bytes(data)
+            publisher.publish_file(page.with_suffix(".pdf"), pdf)
+    return errors
+
+
+def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str],
+           run: str) -> str:
+    """Links to the reports there will be (new, or a previous version kept after a failure),
+    each with the run that wrote it."""
+    def href(name: str) -> str | None:
+        return f"{name}.html" if publisher.will_exist(target / f"{name}.html") else None
+
+    chapters = [IndexEntry(u.naam, u.code, href(chapter_page(u)), u.regio)
                 for u in study.eenheden]
     regions = [IndexEntry(name, str(len(units)), href(region_page(name)))
                for name, units in study.regions.items()]
-    overview = href(OVERVIEW_PAGE) if len(study.regions) > 1 else None
-    return index_html(study, chapters, href(REGION_NAME), regions=regions, overview=overview)
+    overview = href(OVERVIEW) if len(study.regions) > 1 else None
+    return index_html(study, chapters, href(REGION), runs=runs, run=run, regions=regions,
+                      overview=overview)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:
     reports = [p for p in result.published if p.suffix == ".html"]
     audits = [p for p in result.published if p.suffix == ".ipynb"]
-    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en) en "
-          f"{len(audits)} auditnotebook(s).")
+    pdfs = [p for p in result.published if p.suffix == ".pdf"]
+    print(f"Gepubliceerd in {target}: {len(reports)} HTML-bestand(en), "
+          + (f"{len(pdfs)} PDF('s) " if pdfs else "")
+          + f"en {len(audits)} auditnotebook(s).")
+    if result.pdf_errors:
+        print(f"PDF niet gemaakt ({len(result.pdf_errors)}):", file=sys.stderr)
+        for error in result.pdf_errors:
+            print(f"  - {error}", file=sys.stderr)
     if result.failures:
         print(f"Mislukt ({len(result.failures)}); de vorige versie blijft staan:",
               file=sys.stderr)
@@ -273,10 +387,13 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
               "de vorige versie blijft staan:", file=sys.stderr)
         for held in result.held_back:
             print(f"  - {held}", file=sys.stderr)
-    stages = ", ".join(f"{name} {_seconds(value)}" for name, value in result.stages.items())
-    print(f"Tijd per stap (uitvoeren en omzetten opgeteld over de werkers): {stages}.")
     for warning in result.warnings:
         print(f"Privacycontrole: {warning}.", file=sys.stderr)
+    stages = ", ".join(f"{name} {_seconds(value)}" for name, value in result.stages.items())
+    print(f"Tijd per stap (uitvoeren en omzetten opgeteld over de werkers): {stages}.")
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
+    if result.input_warnings:
+        verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "
+                    "validate toont ze)")
     print(f"Klaar in {_seconds(seconds)}: {verdict}.",
           file=sys.stdout if result.ok else sys.stderr)

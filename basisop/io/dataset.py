@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from basisop.io.records import (
+    REGISTER_PUBLIC_COLUMNS,
     LoadResult,
     load_codings,
     load_judgements,
@@ -45,13 +47,21 @@ class StudyData:
         return not any(p.is_error for p in self.problems)
 
     def rejects_frame(self) -> pd.DataFrame:
-        """Every rejected row of every table, with the table's name and the reason."""
-        frames = [part.rejects_frame().assign(tabel=name)
-                  for name, part in self.parts().items() if part.rejected]
+        """Every rejected row of every table, with the table's name and the reason; the
+        register's personal columns (names, contacts) are left out."""
+        frames = [part.rejects_frame().assign(tabel=name) for name, part in self.parts().items()
+                  if part.rejected]
         if not frames:
             return pd.DataFrame(columns=["tabel", "bestand", "rij", "reden"])
+        frames = [f.drop(columns=_personal(f.columns)) if f["tabel"].iloc[0] == "respondenten"
+                  else f for f in frames]
         rejects = pd.concat(frames, ignore_index=True)
         return rejects[["tabel", *[c for c in rejects.columns if c != "tabel"]]]
+
+    def withheld_reject_columns(self) -> list[str]:
+        """The register's personal columns that hold a value in a rejected row: left out."""
+        frame = self.register.rejects_frame()
+        return [c for c in _personal(frame.columns) if (frame[c].fillna("") != "").any()]
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -60,6 +70,11 @@ class StudyData:
                 lines.append(part.summary(name))
                 lines += [f"  {source}" for source in part.sources]
         return lines
+
+
+def _personal(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c not in ("bestand", "rij", "reden", "tabel",
+                                            *REGISTER_PUBLIC_COLUMNS)]
 
 
 def load_study_data(study: Study) -> StudyData:

@@ -41,7 +41,12 @@ def load_study(path: Path | str | None = None) -> Study:
     base = path.parent
 
     def existing(value: str, key: str) -> Path:
-        resolved = (base / value).resolve()
+        try:
+            resolved = (base / value).resolve()
+        except (OSError, RuntimeError):  # Python 3.11 says RuntimeError for a symlink loop
+            top.fail(f"bestand '{value}': symbolische koppelingen verwijzen in een kring naar "
+                     "elkaar", key)
+            return base / value
         if not resolved.exists():
             top.fail(f"bestand '{value}' bestaat niet ({resolved})", key)
         return resolved
@@ -99,6 +104,7 @@ def load_study(path: Path | str | None = None) -> Study:
         beperkingen=top.text("beperkingen", required=False),
         scoring=_scoring(path, top.mapping.get("scoring"), problems),
         qda=_qda(path, top.mapping.get("qda"), problems),
+        wegingskader=framework_path,
         toegestaan=_exemptions(path, top.mapping.get("privacy"), problems),
     )
     if problems:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from basisop.io.archive_guard import ArchiveRefused, check_workbook_cells, open_checked
 from basisop.io.atomic import atomic_write_bytes
+from basisop.io.paths import input_problem, os_reason
 from basisop.model import did_you_mean, nearest, normalize_key
 from basisop.problems import WARNING, Problem
 
@@ -37,7 +39,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The csv module's own limit would stop reading with an exception; an over-long field is
 # reported as a problem of its row instead (MAX_FIELD_CHARS), so the module may read anything.
 csv.field_size_limit(sys.maxsize)
-_SUSPECT = re.compile(f"\ufffd|{_CONTROL.pattern}|{_MOJIBAKE.pattern}")
+# Bytes that are no UTF-8, kept by errors="surrogateescape" until their cell is known.
+_UNDECODED = re.compile("[\udc80-\udcff]+")
+_VALID_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+MIXED_ENCODING = "UTF-8, enkele cellen Windows-1252"
+_SUSPECT = re.compile(f"\ufffd|{_CONTROL.pattern}|{_MOJIBAKE.pattern}|{_UNDECODED.pattern}")
 
 
 @dataclass
@@ -56,7 +62,6 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     problems: list[Problem] = field(default_factory=list)  # file-level
-    empty_rows: int = 0
     usable: bool = True  # False when required columns are missing: no row can be accepted
 
     def describe(self) -> str:
@@ -76,8 +81,9 @@ def read_table(path: Path | str, *, required: Sequence[str], optional: Sequence[
     """Read a CSV or XLSX file into rows of text keyed by lower-case column name."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        return _unreadable(path, "bestand niet gevonden")
+    reason = input_problem(path)
+    if reason is not None:
+        return _unreadable(path, reason)
     if suffix in XLSX_SUFFIXES:
         table = _read_xlsx(path, sheet, required)
     elif suffix in CSV_SUFFIXES:
@@ -97,7 +103,15 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
     """Decode text in UTF-8 (with or without BOM), UTF-16, or Windows-1252; say which.
 
     Bytes that cannot be decoded become U+FFFD; the cell check reports them with row and column.
+    In a UTF-8 text, only the bytes that are no UTF-8 are read as Windows-1252.
     """
+    text, encoding, problems = _decode(data, name)
+    return _from_cp1252(text), encoding, problems
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
+    """As decode, but bytes that are no UTF-8 in a UTF-8 text stay surrogates, so the cells
+    holding them can be named."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "UTF-8 met BOM", []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -110,11 +124,25 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
     try:
         return data.decode("utf-8"), "UTF-8", []
     except UnicodeDecodeError as exc:
-        # Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)" in Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-        note = Problem(name, f"geen geldige UTF-8 (byte {exc.start}); gelezen als Windows-1252. "
-                             "Controleer de tekens met accenten.", severity=WARNING)
-        return text, "Windows-1252", [note]
+        first_bad = exc.start
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _VALID_NON_ASCII.search(text):
+        # Valid UTF-8 beside a few bytes that are not (a cell pasted from a Windows program):
+        # keep the UTF-8 and read only the bad cells as Windows-1252 (_check_cells says where).
+        return text, MIXED_ENCODING, [Problem(
+            name, f"geen geldige UTF-8 vanaf byte {first_bad} in een deel van de cellen; die "
+                  "cellen zijn gelezen als Windows-1252 (zie de waarschuwingen per rij)",
+            severity=WARNING)]
+    # Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)" in Windows-1252.
+    note = Problem(name, f"geen geldige UTF-8 (byte {first_bad}); gelezen als Windows-1252. "
+                         "Controleer de tekens met accenten.", severity=WARNING)
+    return data.decode("cp1252", errors="replace"), "Windows-1252", [note]
+
+
+def _from_cp1252(cell: str) -> str:
+    """The bytes of a cell that were not UTF-8 (kept as surrogates), read as Windows-1252."""
+    return _UNDECODED.sub(lambda bad: bad.group().encode("utf-8", "surrogateescape").decode(
+        "cp1252", errors="replace"), cell)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -149,11 +177,14 @@ def _count_outside_quotes(line: str, char: str) -> int:
 
 def _read_csv(path: Path) -> Table:
     name = str(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(path, os_reason(exc))
     if not data.strip():
         return Table(path, [], [], problems=[Problem(name, "bestand is leeg")], usable=False,
                      encoding="UTF-8")
-    text, encoding, problems = decode(data, name)
+    text, encoding, problems = _decode(data, name)
     delimiter = _sniff_delimiter(text)
     table = Table(path, [], [], encoding=encoding, delimiter=delimiter, problems=problems)
     try:
@@ -224,15 +255,14 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
         table.usable = False
         return
     header_number, header = numbered[0]
-    table.columns = [normalize_key(c.lstrip("\ufeff")) for c in header]
+    table.columns = [normalize_key(_from_cp1252(c).lstrip("\ufeff")) for c in header]
     width = len(table.columns)
     named = [(i, c) for i, c in enumerate(table.columns) if c]
     unnamed_filled = 0
     for number, record in numbered[1:]:
         cells = [_unneutralized(c.strip()) for c in record]
         if not any(cells):
-            table.empty_rows += 1
-            continue
+            continue  # a blank row is no data: skipped, as a spreadsheet user expects
         row = Row(number, {})
         if len(cells) > width:
             _too_many_fields(row, name, cells, width)
@@ -272,6 +302,12 @@ def _check_cells(row: Row, name: str, cells: list[str]) -> None:
     joined = "\n".join(cells)
     if len(joined) > MAX_FIELD_CHARS or _SUSPECT.search(joined):
         for column, cell in row.values.items():
+            if _UNDECODED.search(cell):
+                row.values[column] = cell = _from_cp1252(cell)
+                row.problems.append(Problem(
+                    name, "geen geldige UTF-8 in deze cel; gelezen als Windows-1252. "
+                          "Controleer de tekens.", row=row.number, column=column, value=cell,
+                    severity=WARNING))
             _check_cell(row, name, column, cell)
 
 
@@ -305,6 +341,13 @@ def _read_xlsx(path: Path, sheet: str | None, required: Sequence[str]) -> Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = str(path)
+    try:
+        with open_checked(path) as archive:
+            check_workbook_cells(archive)
+    except ArchiveRefused as exc:
+        return _unreadable(path, f"XLSX-bestand niet gelezen: {exc}")
+    except (zipfile.BadZipFile, OSError) as exc:
+        return _unreadable(path, f"geen leesbaar XLSX-bestand ({exc})")
     try:
         values_book = openpyxl.load_workbook(path, data_only=True)
         formula_book = openpyxl.load_workbook(path, data_only=False)
@@ -451,10 +494,11 @@ def _is_plain(column: pd.Series) -> bool:
             or types.is_datetime64_any_dtype(column))
 
 
-def write_csv(frame: pd.DataFrame, path: Path | str) -> None:
-    """Write UTF-8 CSV atomically, with formula-like cells neutralised."""
+def write_csv(frame: pd.DataFrame, path: Path | str, *, private: bool = False) -> None:
+    """Write UTF-8 CSV atomically, with formula-like cells neutralised; `private` for a file
+    that may hold confidential fragments (mode 0600)."""
     data = safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
-    atomic_write_bytes(Path(path), data)
+    atomic_write_bytes(Path(path), data, private=private)
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path | str, sheet: str = "gegevens") -> None:

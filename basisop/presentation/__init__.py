@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -74,6 +75,11 @@ _FRAGMENTS = _ENV.get_template("fragments.html.j2").module
 
 def _render(macro: str, **values) -> str:
     return str(getattr(_FRAGMENTS, macro)(**values))
+
+
+def esc(value: object) -> str:
+    """Text escaped as the templates escape it, for HTML built outside them."""
+    return str(markupsafe.escape("" if value is None else value))
 
 
 # The chapter's own styles, inline in its first output so JupyterLab (and the workbench) show them.

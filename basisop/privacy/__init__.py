@@ -8,8 +8,9 @@ A Finding names the file, the rule and the place, never the datum itself.
 The rules, what each finds and its false-positive cost are in the README's "Confidentiality"
 section. Out of scope (said, not silently assumed): a paraphrase, a first name or short
 surname alone, a nickname, markup inside a name in plain-text formats ("Jan **Jansen**" in
-Markdown), text inside images (skipped) and text encoded inside a file (base64 payloads; PDF
-and other compressed files are reported as not checkable, so they cannot pass).
+Markdown), text inside images (skipped) and text encoded inside a file (base64 payloads;
+compressed files are reported as not checkable, so they cannot pass; a PDF is checked through
+the text and metadata pypdf extracts, and one it cannot read is not checkable).
 """
 
 from basisop.privacy.command import check_paths, guard_for

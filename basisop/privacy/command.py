@@ -6,10 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from basisop.io.dataset import load_study_data
-from basisop.io.study import DEFAULT_STUDY, load_study
+from basisop.io.study import load_study
 from basisop.privacy.detectors import RULE_MISSING, Finding
 from basisop.privacy.guard import PrivacyGuard
-from basisop.problems import ValidationError
+
+GENERIC_ONLY = ("ALLEEN ALGEMENE REGELEN: geen studie gegeven (--study) en geen manifest.json "
+                "van een rapportmap gevonden; namen, contactgegevens, respondent-id's en "
+                "vertrouwelijke fragmenten zijn NIET gecontroleerd")
 
 
 def check_paths(paths: Iterable[Path], guard: PrivacyGuard) -> list[Finding]:
@@ -18,9 +21,11 @@ def check_paths(paths: Iterable[Path], guard: PrivacyGuard) -> list[Finding]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            # Not only regular files: a device or a broken link cannot be checked, so it is a
+            # finding (the reader says why), never skipped unseen.
+            for file in sorted(p for p in path.rglob("*") if not p.is_dir()):
                 found += guard.scan_file(file)
-        elif path.is_file():
+        elif path.exists() or path.is_symlink():
             found += guard.scan_file(path)
         else:
             found.append(Finding(str(path), RULE_MISSING, "bestand of map bestaat niet"))
@@ -28,12 +33,8 @@ def check_paths(paths: Iterable[Path], guard: PrivacyGuard) -> list[Finding]:
 
 
 def guard_for(study_path: Path | None) -> tuple[PrivacyGuard, str]:
-    """The guard for a study file; for none, the default study's, or the generic rules."""
-    if study_path is not None:
-        study = load_study(study_path)
-        return PrivacyGuard.for_study(load_study_data(study)), f"studie {study.id}"
-    try:
-        study = load_study(DEFAULT_STUDY)
-        return PrivacyGuard.for_study(load_study_data(study)), f"standaardstudie {study.id}"
-    except (ValidationError, OSError):
-        return PrivacyGuard.generic(), "alleen algemene regels (standaardstudie niet te laden)"
+    """The guard for a study file; for none, the generic rules, and what that leaves out."""
+    if study_path is None:
+        return PrivacyGuard.generic(), GENERIC_ONLY
+    study = load_study(study_path)
+    return PrivacyGuard.for_study(load_study_data(study)), f"studie {study.id}"

@@ -1,8 +1,9 @@
 """File formats: how each kind of file is read into texts to scan, one reader per extension.
 
 A reader gets the file's path and a `Scan` (views -> hits) and returns its Findings. Images are
-skipped (they hold no text this guard can read); files whose text is compressed or encoded
-cannot be checked, so they may not pass. Adding a format is one entry in `READERS`.
+skipped (they hold no text this guard can read); a PDF is read through the text pypdf
+extracts; files whose text is compressed or encoded cannot be checked, so they may not pass.
+Adding a format is one entry in `READERS`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from basisop.io.archive_guard import ArchiveRefused, check_members
+from basisop.io.paths import input_problem, os_reason
 from basisop.privacy.detectors import (
     RULE_UNCHECKABLE,
     Finding,
@@ -42,10 +45,13 @@ def scan_text(text: str, name: str, scan: Scan) -> list[Finding]:
 
 
 def _read(path: Path) -> bytes | Finding:
+    reason = input_problem(path)  # /dev/zero, a folder, a symlink loop, over the size cap
+    if reason is not None:
+        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {reason}")
     try:
         return path.read_bytes()
     except OSError as exc:
-        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {exc.strerror or exc}")
+        return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {os_reason(exc)}")
 
 
 def _text_hits(path: Path, scan: Scan, *, html: bool) -> tuple[str, list[Hit]] | Finding:
@@ -78,10 +84,23 @@ def _scan_json(path: Path, scan: Scan) -> list[Finding]:
         return [read]
     text, hits = read
     found = findings(str(path), hits, line_place(text))
+    # Nested deeper than Python recurses: the values cannot be checked, so it may not pass.
+    too_deep = Finding(str(path), RULE_UNCHECKABLE, "JSON te diep genest; de waarden zijn "
+                                                    "niet te controleren")
     try:
         document = json.loads(text)
     except ValueError:
         return found
+    except RecursionError:
+        return [*found, too_deep]
+    try:
+        return _scan_json_values(path, document, hits, found, scan)
+    except RecursionError:
+        return [*found, too_deep]
+
+
+def _scan_json_values(path: Path, document: object, hits: list[Hit], found: list[Finding],
+                      scan: Scan) -> list[Finding]:
     seen = {(h.rule, h.key) for h in hits}
 
     def safe_key(key: str) -> bool:
@@ -107,6 +126,7 @@ def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
     found: list[Finding] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_members(archive.infolist())  # the shared guard: count, size, zip bombs
             for member in sorted(archive.namelist()):
                 if member.endswith((".xml", ".rels", ".vml")):
                     text = decode_bytes(archive.read(member))
@@ -114,9 +134,37 @@ def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
                     place = line_place(text)
                     found += findings(str(path), hits,
                                       lambda o, m=member, p=place: f"onderdeel {m}, {p(o)}")
+    except ArchiveRefused as exc:
+        return [Finding(str(path), RULE_UNCHECKABLE, f"niet gecontroleerd: {exc}")]
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         return [Finding(str(path), RULE_UNCHECKABLE, f"geen leesbaar Office-bestand ({exc})")]
     return unique(found)
+
+
+def _scan_pdf(path: Path, scan: Scan) -> list[Finding]:
+    """A PDF by the text pypdf extracts from its pages and its metadata."""
+    data = _read(path)
+    if isinstance(data, Finding):
+        return [data]
+    try:
+        text = pdf_text(data)
+    except Exception as exc:  # fail-closed: a PDF we cannot read may not pass
+        return [Finding(str(path), RULE_UNCHECKABLE, f"PDF niet te lezen ({type(exc).__name__})")]
+    return unique(findings(str(path), scan(views(text, html_like=False)), line_place(text)))
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's metadata and the text of its pages, a blank line between pages.
+
+    Raises whatever pypdf raises for a damaged file, and ValueError for an encrypted one.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise ValueError("versleutelde PDF")
+    info = [str(value) for value in (reader.metadata or {}).values()]
+    return "\n\n".join([*info, *(page.extract_text() or "" for page in reader.pages)])
 
 
 def _skip(path: Path, scan: Scan) -> list[Finding]:
@@ -173,7 +221,8 @@ READERS: dict[str, Reader] = {
     **_each(".html .htm .xhtml .xml .svg", _scan_markup),
     **_each(".json .ipynb", _scan_json),
     **_each(".xlsx .xlsm .docx .pptx .odt .ods", _scan_zip_xml),
+    ".pdf": _scan_pdf,
     **_each(".png .jpg .jpeg .gif .webp .bmp .ico", _skip),
     # Their text is compressed or encoded: it cannot be checked, so it may not pass.
-    **_each(".pdf .zip .gz .7z .doc .xls .ppt .parquet .pkl", _opaque),
+    **_each(".zip .gz .7z .doc .xls .ppt .parquet .pkl", _opaque),
 }

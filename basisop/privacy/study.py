@@ -36,8 +36,6 @@ TUSSENVOEGSELS = {"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "i
 _NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
 _FULL_NAME_COLUMNS = tuple(c for c in REGISTER_NAME_COLUMNS if c not in _NAME_PARTS)
 _NAME_COLUMNS = (*REGISTER_NAME_COLUMNS, *_NAME_PARTS)
-# Decision D2: the evidence kind and a document's title describe the source, not a person.
-_NOT_PERSONAL = ("soort", "titel")
 
 Literals = list[tuple[str, str]]
 
@@ -67,7 +65,7 @@ def _register_data(data: StudyData) -> tuple[Literals, list[str]]:
         for column, value in values.items():
             if column == "id":
                 ids.append(value)
-            elif column not in (*REGISTER_PUBLIC_COLUMNS, *_NOT_PERSONAL, *_NAME_COLUMNS):
+            elif column not in (*REGISTER_PUBLIC_COLUMNS, *_NAME_COLUMNS):
                 literals += _personal_values(column, value)
         parts = " ".join(values.get(c, "").strip() for c in _NAME_PARTS)
         for name in [parts, *(values.get(c, "") for c in _FULL_NAME_COLUMNS)]:

@@ -15,7 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from basisop.model import SCORING_RULES, Status
-from basisop.presentation import INLINE_CSS, STATUS_STYLE, status_badge
+from basisop.presentation import STATUS_STYLE
 from basisop.problems import ValidationError
 from basisop.scoring import disagreements
 from basisop.workbench.study import Workbench, in_full
@@ -25,12 +25,20 @@ ALL = ""
 AS_RECORDED = ""
 CELL_WIDTH = "112px"
 SELECTED_BORDER = "3px solid #263238"
-SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "oordeel", "fragment", "bron",
-                 "bestand", "rij"]
+SHOWN_COLUMNS = ["eenheid", "respondent", "rol", "soort", "subthema", "oordeel", "fragment",
+                 "bron", "bestand", "rij"]
 
 
 def esc(value: object) -> str:
     return html.escape(str(value))
+
+
+def status_badge(status: Status | str) -> str:
+    """A status with its word, symbol and colours inline: no stylesheet needed in JupyterLab."""
+    status = Status(status)
+    fill, text, symbol = STATUS_STYLE[status]
+    return (f'<span class="status-{status.value}" style="background: {fill}; color: {text}; '
+            f'font-weight: 600; padding: 0 4px;">{symbol} {status.label}</span>')
 
 
 def table_html(frame: pd.DataFrame) -> str:
@@ -55,7 +63,7 @@ class Explorer:
         self.detail = w.HTML("<p>Kies een cel in de statusmatrix.</p>")
         self._build_what_if()
         self.widget = w.VBox([
-            w.HTML(INLINE_CSS), w.HTML("<h3>Fragmenten</h3>"), w.HBox(self.filters[:3]),
+            w.HTML("<h3>Fragmenten</h3>"), w.HBox(self.filters[:3]),
             w.HBox(self.filters[3:]), self.fragments,
             w.HTML("<h3>Statusmatrix</h3><p>Klik op een cel: de fragmenten, de regel naast het "
                    "oordeel en de wat-als verschijnen hieronder.</p>"), self.matrix,
@@ -63,7 +71,7 @@ class Explorer:
             self.what_if_pane, w.HTML("<h3>Oordeel opslaan</h3>"), self.motivation, self.source,
             self.save_button, self.message,
         ])
-        self.widget.add_class("bo")  # the chapter's status colours apply inside the explorer
+        self.widget.add_class("bo-verkenner")
         self.refresh_matrix()
         self.show_fragments()
 

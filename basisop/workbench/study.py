@@ -28,13 +28,13 @@ from basisop.problems import ValidationError
 from basisop.scoring import disagreements, score
 from basisop.workbench import figures, rules
 from basisop.workbench.preview import Preview, chapter_preview, region_preview
-from basisop.workbench.whatif import WhatIf, what_if
+from basisop.workbench.whatif import NO_JUDGEMENT, WhatIf, what_if
 
 if TYPE_CHECKING:
     from basisop.workbench.explorer import Explorer
 
-FRAGMENT_COLUMNS = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel",
-                    "fragment", "vertrouwelijk", "bron", "bestand", "rij"]
+FRAGMENT_COLUMNS = ["eenheid", "respondent", "rol", "soort", "titel", "subthema", "checklist",
+                    "oordeel", "fragment", "vertrouwelijk", "notities", "bron", "bestand", "rij"]
 NOT_COVERED = "n.v.t."
 
 
@@ -110,9 +110,11 @@ class Workbench:
 
     def _role_mask(self, frame: pd.DataFrame, rol: str) -> pd.Series:
         wanted = normalize_key(rol)
-        if not any(wanted in normalize_key(r) for r in self.roles()):
-            raise ValueError(f"rol '{rol}': geen fragment met deze rol"
-                             + did_you_mean(nearest(rol, self.roles())))
+        roles = self.roles()
+        if not any(wanted in normalize_key(r) for r in roles):
+            hint = nearest(rol, roles)
+            known = "" if hint else f"; rollen in de codering: {', '.join(roles)}"
+            raise ValueError(f"rol '{rol}': geen fragment met deze rol{did_you_mean(hint)}{known}")
         return frame["rol"].map(lambda r: wanted in normalize_key(r))
 
     def scores(self, regel: str | None = None) -> pd.DataFrame:
@@ -157,7 +159,7 @@ class Workbench:
     def what_if(self, eenheid: str, subthema: str, *, status: str | None = None,
                 regel: str | None = None) -> WhatIf:
         """Scores with one judgement changed and/or another rule; nothing is written."""
-        if status is not None and status != "geen oordeel":
+        if status is not None and status != NO_JUDGEMENT:
             status = _named("status", status, lambda t: parse_status(t, allow_unknown=True))
         return what_if(self.data, self.unit_code(eenheid), self.subtheme_id(subthema),
                        status=status, regel=regel)
@@ -192,15 +194,14 @@ class Workbench:
         if errors:
             raise ValidationError(errors)
         columns = list(dict.fromkeys([*JUDGEMENT_COLUMNS, *table.columns]))
-        records = [r.values for r in table.rows
-                   if (self._same(r.values, "eenheid", self.study.unit), self._same(
-                       r.values, "subthema", self.study.framework.subtheme)) != (unit, sub)]
+        records = [r.values for r in table.rows if self._key(r.values) != (unit, sub)]
         return pd.DataFrame([*records, row], columns=columns).fillna("")
 
-    @staticmethod
-    def _same(values: dict, column: str, find) -> str | None:
-        found = find(values.get(column, ""))
-        return None if found is None else getattr(found, "code", None) or found.id
+    def _key(self, values: dict[str, str]) -> tuple[str | None, str | None]:
+        """A raw row's unit code and subtheme id, as the loader reads them (None: unknown)."""
+        unit = self.study.unit(values.get("eenheid", ""))
+        sub = self.study.framework.subtheme(values.get("subthema", ""))
+        return (unit.code if unit else None, sub.id if sub else None)
 
 
 def _named(what: str, text: str, parse):

@@ -26,8 +26,6 @@ from basisop.io.refi.archive import (
 from basisop.model import COLOURS, STATUS_COLOUR, Framework, Study
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-CODEBOOK_NAMESPACES = ("urn:QDA-XML:codebook:1.0", "urn:QDA-XML:codebook:0:4",
-                       "urn:QDA-XML:codebook:1:0")
 # Fixed forever: changing it would re-mint every GUID and break matching of coded projects.
 GUID_NAMESPACE = uuid.UUID("3b0f3c8e-6a51-5d0c-9d0e-7f6a2c4b8e15")
 KEY_PREFIX = "basisop"

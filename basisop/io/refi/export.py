@@ -59,7 +59,8 @@ def export_project(data: StudyData, path: Path, *, confidential: bool = False) -
     project = _Project(data)
     for respondent, rows in kept.groupby("respondent", sort=True):
         project.add_source(str(respondent), rows)
-    atomic_write_bytes(path, project.archive())
+    # With confidential fragments the project is for the analysts only (mode 0600).
+    atomic_write_bytes(path, project.archive(), private=confidential)
     return ExportResult(path, len(project.files), len(kept), len(codings) - len(kept))
 
 

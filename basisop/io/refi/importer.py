@@ -11,7 +11,7 @@ Coded passages that cannot become text are counted in `lost`.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +250,8 @@ class Attribution:
         self._by_source: dict[str, list[Case]] = {}
         self._by_selection: dict[str, list[Case]] = {}
         self._sets: dict[str, list[Set]] = {}
+        self._sources = {s.guid for s in project.sources}
+        self._links: dict[str, list[str]] = defaultdict(list)
         for case in project.cases:
             for guid in case.sources:
                 self._by_source.setdefault(self._source(guid, f"case '{case.name}'"),
@@ -259,18 +261,26 @@ class Attribution:
         for group in project.sets:
             for guid in group.sources:
                 self._sets.setdefault(self._source(guid, f"set '{group.name}'"), []).append(group)
+        self._report_links()
 
     def _source(self, guid: str, holder: str) -> str:
         """The source a reference means; a file GUID (QualCoder's case link) is followed."""
         link = self.project.source_links.get(guid)
-        if link is None:
-            return guid
-        names = {s.guid: s.name for s in self.project.sources}
-        self.problems.append(Problem(self.project.file, f"{holder} verwijst naar het bestand "
-                                     f"van bron '{names[link[0]]}' in plaats van naar de bron "
-                                     f"zelf (zoals QualCoder schrijft); gekoppeld via {link[1]}",
-                                     severity=WARNING))
-        return link[0]
+        if link is not None:
+            self._links[holder].append(link[1])
+            return link[0]
+        if guid not in self._sources:
+            self.problems.append(Problem(self.project.file, f"{holder} verwijst naar een bron "
+                                         f"die niet in het project staat ({guid}); genegeerd",
+                                         severity=WARNING))
+        return guid
+
+    def _report_links(self) -> None:
+        for holder, ways in self._links.items():
+            self.problems.append(Problem(
+                self.project.file, f"{holder} verwijst bij {len(ways)} bron(nen) naar het bestand "
+                "in plaats van naar de bron zelf (zoals QualCoder schrijft); gekoppeld via "
+                + " en ".join(sorted(set(ways))), severity=WARNING))
 
     def _wanted(self, given: str | None, defaults: tuple[str, ...], option: str) -> set[str]:
         if given is None:

@@ -313,16 +313,22 @@ def _other_sources(root: Element, context: _Context) -> None:
                     guid=normalize_guid(element.get("guid")), variables=_values(element)))
                 project.sources[-1].files += _files(element)
             for selection_kind in selection_kinds:
-                for selection in children(element, selection_kind):
-                    codings = children(selection, "Coding") or [
-                        c for t in children(selection, "TranscriptSelection")
-                        for c in children(t, "Coding")]
+                for selection in _selections(element, selection_kind):
+                    codings = children(selection, "Coding")
                     if codings:
                         project.lost.append(LostSelection(name, selection_kind,
                                                           _code_refs(codings)))
             _whole_source_codings(element, name, project)
             if representation is None:
                 project.warn(f"bron '{name}' ({kind}) heeft geen tekst en is niet ingelezen")
+
+
+def _selections(element: Element, kind: str) -> list[Element]:
+    """The source's selections of this kind; a transcript's are its TranscriptSelections."""
+    if kind == "Transcript":
+        return [t for transcript in children(element, kind)
+                for t in children(transcript, "TranscriptSelection")]
+    return children(element, kind)
 
 
 def _link_case_files(project: Project, archive: SafeArchive) -> None:
@@ -341,7 +347,7 @@ def _link_case_files(project: Project, archive: SafeArchive) -> None:
             found = _GUID_FILE.search(reference)
             if found and normalize_guid(found.group(1)) in wanted:
                 project.source_links[normalize_guid(found.group(1))] = (
-                    source.guid, f"bestandsnaam {reference}")
+                    source.guid, "de bestandsnaam")
     by_text = {_same_text(s.text): s for s in project.sources if s.text and s.text.strip()}
     for name in archive.names():
         found = _GUID_FILE.search(name)
@@ -351,7 +357,7 @@ def _link_case_files(project: Project, archive: SafeArchive) -> None:
             text, _, _ = decode(archive.read(name), f"{archive.name}/{name}")
             source = by_text.get(_same_text(text))
             if source is not None:
-                project.source_links[guid] = (source.guid, f"zelfde tekst als {name}")
+                project.source_links[guid] = (source.guid, "de tekst van het bestand")
 
 
 def _same_text(text: str) -> str:
