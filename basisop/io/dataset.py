@@ -31,7 +31,8 @@ class StudyData:
     recommendations: LoadResult
     register: LoadResult
     # Results computed from these tables (scores per setting), kept so they are computed once.
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # Not an init field: dataclasses.replace (a what-if with other tables) starts it empty.
+    cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def parts(self) -> dict[str, LoadResult]:
         return {"codering": self.codings, "oordelen": self.judgements,
