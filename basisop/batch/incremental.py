@@ -93,12 +93,20 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
         else:
             gegevens = _region(data, scores, job.parameters.get("regio", ""), recs)
         result[job.name] = {
-            "notebook": _digest(job.notebook.read_bytes(), json.dumps(dict(job.parameters),
+            "notebook": _digest(_bytes(job.notebook), json.dumps(dict(job.parameters),
                                                                       sort_keys=True), job.title),
             "programma": program,
             "gegevens": _digest(meta, gegevens),
         }
     return result
+
+
+def _bytes(path: Path) -> bytes:
+    """A file's bytes; none for a missing one (its job then fails and is reported as such)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _framework_file(study: Study) -> Path | None:
