@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tijdslimiet per notebook (s)")
     p.add_argument("--pdf", action="store_true",
                    help="schrijf naast elke pagina ook een PDF (A4, met headless Chromium)")
+    p.add_argument("--gewijzigd", action="store_true",
+                   help="voer alleen notebooks uit waarvan de invoer veranderde sinds de vorige "
+                        "run in dezelfde map")
     p.set_defaults(handler=_run)
 
     p = commands.add_parser("codebook", help="exporteer het wegingskader als REFI-QDA codeboek")
@@ -278,7 +281,7 @@ def _run(args: argparse.Namespace) -> int:
     from basisop.batch import run_study
 
     result = run_study(args.study, out=args.out, jobs=args.jobs, units=args.eenheid,
-                       timeout=args.timeout, pdf=args.pdf)
+                       timeout=args.timeout, pdf=args.pdf, changed_only=args.gewijzigd)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

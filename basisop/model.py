@@ -275,6 +275,9 @@ class Unit:
     subthemas: tuple[str, ...] | None = None  # None: all subthemes of the framework
     interviews: int | None = None  # as stated in the study file; None: not given
     toelichting: str = ""  # a note for readers on this unit (e.g. colours lost in publication)
+    # The grouping the unit is compared in (district, veiligheidsregio, ...); "" = none. One
+    # level; a second would be another field, not a change of this one.
+    regio: str = ""
 
     def covers(self, subtheme_id: str) -> bool:
         return self.subthemas is None or subtheme_id in self.subthemas
@@ -285,6 +288,7 @@ class Unit:
 
     @property
     def slug(self) -> str:
+        """A file-name-safe name: 'Blaricum en Laren' -> 'blaricum-en-laren'."""
         return slugify(self.naam)
 
 
@@ -393,3 +397,39 @@ class Study:
     @property
     def municipal_units(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.eenheden if u.is_municipal)
+
+    @property
+    def regions(self) -> dict[str, tuple[Unit, ...]]:
+        """Region name -> its units, both in study order; empty for a study without regions."""
+        grouped: dict[str, list[Unit]] = {}
+        for unit in self.eenheden:
+            if unit.regio:
+                grouped.setdefault(unit.regio, []).append(unit)
+        return {name: tuple(units) for name, units in grouped.items()}
+
+    def region_units(self, regio: str) -> tuple[Unit, ...]:
+        """The units of one region (all units for ""); ValueError with a hint for an unknown one."""
+        if not regio:
+            return self.eenheden
+        regions = self.regions
+        key = normalize_key(regio)
+        match = next((n for n in regions if normalize_key(n) == key), None)
+        if match is None:
+            names = list(regions)
+            listed = ", ".join(names) or "(de studie heeft geen regio's)"
+            raise ValueError(f"onbekende regio '{regio}'; verwacht een van {listed}"
+                             f"{did_you_mean(nearest(regio, names))}")
+        return regions[match]
+
+
+# Published page names that depend on the study's regions (D4: moves to the batch layer's page
+# registry once it exists; kept here because presentation links to them and batch writes them).
+OVERVIEW_PAGE = "overzicht"
+REGION_PAGE_PREFIX = "regio-"
+
+
+def region_page(regio: str) -> str:
+    """A region's comparison page stem: 'Gooi en Vechtstreek' -> 'regio-gooi-en-vechtstreek'."""
+    return REGION_PAGE_PREFIX + (slugify(regio) or "naamloos")  # as batch/pages.py names it
+
+

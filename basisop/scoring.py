@@ -15,7 +15,7 @@ Fewer voting fragments than `scoring.minimum_fragmenten` give no computed status
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -43,18 +43,24 @@ SCORE_COLUMNS = ["eenheid", "eenheid_naam", "thema_id", "thema", "subthema_id", 
 def compute_status(oordelen: Iterable[Status | None], rule: str = "meerderheid",
                    minimum: int = 1) -> Status:
     """The rule's status from the oordelen of a subtheme's fragments; ONBEKEND without evidence."""
-    colours = [o for o in oordelen if o in COLOURS]
-    if not colours or len(colours) < minimum:
+    return status_from_counts(Counter(o for o in oordelen if o in COLOURS), rule, minimum)
+
+
+def status_from_counts(counts: Mapping[Status, int], rule: str = "meerderheid",
+                       minimum: int = 1) -> Status:
+    """The rule's status from how many voting fragments carry each colour."""
+    colours = {s: n for s, n in counts.items() if s in COLOURS and n > 0}
+    total = sum(colours.values())
+    if not total or total < minimum:
         return Status.ONBEKEND
     if rule == "strengst":
         return min(colours, key=lambda s: s.rank)
     if rule == "gemiddelde":
-        mean = sum(s.rank for s in colours) / len(colours)
+        mean = sum(s.rank * n for s, n in colours.items()) / total
         return Status.GROEN if mean >= 1.5 else Status.ORANJE if mean >= 0.5 else Status.ROOD
     if rule == "meerderheid":
-        counts = Counter(colours)
-        top = max(counts.values())
-        return min((s for s, n in counts.items() if n == top), key=lambda s: s.rank)
+        top = max(colours.values())
+        return min((s for s, n in colours.items() if n == top), key=lambda s: s.rank)
     raise ValueError(f"onbekende scoringsregel '{rule}'")
 
 
@@ -68,26 +74,32 @@ def final_status(judged: Status | None, computed: Status) -> tuple[Status, str]:
 
 
 def score(data: StudyData, settings: ScoringSettings | None = None) -> pd.DataFrame:
-    """One row per unit and covered subtheme, in framework order."""
+    """One row per unit and covered subtheme, in framework order (computed once per setting)."""
+    settings = settings or data.study.scoring
+    if settings not in data.cache:
+        data.cache[settings] = _score(data, settings)
+    return data.cache[settings].copy()
+
+
+def _score(data: StudyData, settings: ScoringSettings) -> pd.DataFrame:
     study = data.study
-    settings = settings or study.scoring
-    codings = data.codings.frame
     judgements = {(r["eenheid"], r["subthema"]): r
                   for r in data.judgements.frame.to_dict("records")}
-    groups = {k: g for k, g in codings.groupby(["eenheid", "subthema"], sort=False)}
+    evidence_counts = _evidence_counts(data.codings.frame)
+    empty = {"fragmenten": 0, "respondenten": 0, "groen": 0, "oranje": 0, "rood": 0}
     rows = []
     for unit in study.eenheden:
         for theme in study.framework.themas:
             for sub in theme.subthemas:
                 if not unit.covers(sub.id):
                     continue
-                group = groups.get((unit.code, sub.id), codings.iloc[0:0])
-                oordelen = [Status(o) for o in group["oordeel"] if o]
-                computed = compute_status(oordelen, settings.regel, settings.minimum_fragmenten)
+                found = evidence_counts.get((unit.code, sub.id), empty)
+                counts = {s: found[s.value] for s in COLOURS}
+                computed = status_from_counts(counts, settings.regel,
+                                              settings.minimum_fragmenten)
                 judgement = judgements.get((unit.code, sub.id))
                 judged = Status(judgement["status"]) if judgement else None
                 status, source = final_status(judged, computed)
-                counts = Counter(oordelen)
                 priority = PRIORITY_BY_STATUS.get(status)
                 rows.append({
                     "eenheid": unit.code, "eenheid_naam": unit.naam,
@@ -96,13 +108,32 @@ def score(data: StudyData, settings: ScoringSettings | None = None) -> pd.DataFr
                     "status": status.value, "bron": source, "berekend": computed.value,
                     "oordeel": judged.value if judged else "",
                     "afwijking": differs(judged, computed),
-                    "fragmenten": len(group), "respondenten": interviewed(group),
+                    "fragmenten": found["fragmenten"], "respondenten": found["respondenten"],
                     "groen": counts[Status.GROEN], "oranje": counts[Status.ORANJE],
                     "rood": counts[Status.ROOD],
                     "prioriteit": priority.value if priority else "",
                     "motivering": judgement["motivering"] if judgement else "",
                 })
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def _evidence_counts(codings: pd.DataFrame) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (unit, subtheme): fragments, distinct respondents and fragments per colour, in one
+    pass over the codings (a loop over groups took seconds at national scale)."""
+    if codings.empty:
+        return {}
+    keys = ["eenheid", "subthema"]
+    # Respondents count interviews only, never summaries or documents (see `interviewed`).
+    voices = (codings["respondent"].where(codings["soort"] == INTERVIEW)
+              if "soort" in codings else codings["respondent"])
+    table = (codings.assign(_stem=voices).groupby(keys, sort=False)
+             .agg(fragmenten=("oordeel", "size"), respondenten=("_stem", "nunique")))
+    colours = pd.crosstab([codings["eenheid"], codings["subthema"]], codings["oordeel"])
+    for s in COLOURS:
+        table[s.value] = colours.get(s.value, 0)
+    table = table.fillna(0).astype(int)
+    return {key: dict(zip(table.columns, values, strict=True))
+            for key, values in zip(table.index, table.itertuples(index=False), strict=True)}
 
 
 def interviewed(fragments: pd.DataFrame) -> int:
@@ -161,7 +192,8 @@ def status_column(unit_code: str) -> str:
     return f"status {unit_code}"
 
 
-def priorities(data: StudyData, scores: pd.DataFrame) -> pd.DataFrame:
+def priorities(data: StudyData, scores: pd.DataFrame,
+               units: Sequence[Unit] | None = None) -> pd.DataFrame:
     """Per subtheme: the municipalities' statuses side by side, priority and level.
 
     Priority by rule is the plan's legend (rood = Hoog, oranje = Gemiddeld, groen = Laag)
@@ -169,10 +201,11 @@ def priorities(data: StudyData, scores: pd.DataFrame) -> pd.DataFrame:
     A row in the study's prioriteiten file replaces both rule values as written (an empty cell
     stays empty: the source leaves it open) and is marked; its `niveau_tekst` is the level the
     source's text gives where that differs from its table.
+    `units` limits it to some units (a region's); default all.
     """
     study = data.study
     overrides = {r["subthema"]: r for r in data.overrides.frame.to_dict("records")}
-    municipal = [u.code for u in study.municipal_units]
+    municipal = [u.code for u in (units or study.eenheden) if u.is_municipal]
     rows = []
     for sub in study.framework.subthemes:
         here = scores[(scores["subthema_id"] == sub.id) & scores["eenheid"].isin(municipal)]

@@ -15,7 +15,7 @@ ALLOWED = {
     "compare": {"model", "io", "scoring"},
     "presentation": {"model", "io", "scoring", "compare"},
     "privacy": {"model", "io"},
-    "batch": {"model", "io", "privacy"},
+    "batch": {"model", "io", "scoring", "privacy"},  # scoring: --gewijzigd fingerprints
     "workbench": {"model", "io", "scoring", "presentation"},
     "cli": {"model", "io", "scoring", "compare", "presentation", "privacy", "batch"},
     # The package's front door: basisop.open_study, imported only when called.

@@ -231,6 +231,71 @@ def test_a_chapter_prints_to_pdf_on_a4(browser, reports, tmp_path):
     assert sizes == {(595, 842)}
 
 
+@pytest.fixture
+def page_browser(tmp_path) -> Iterator:
+    """A browser without the embedded run, for pages built straight from presentation."""
+    require(browser_available(), "chromium and chromedriver are not installed "
+                                 "(Debian: apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profiel'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options,
+                              service=Service(executable_path=shutil.which("chromedriver")))
+    # 400 units of hatched cells take a while to print on a busy machine
+    driver.command_executor._client_config.timeout = 600
+    driver.set_page_load_timeout(300)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize("units", [1, 40, 400])
+def test_the_overview_reads_and_prints_at_1_40_and_400_units(page_browser, tmp_path_factory,
+                                                             tmp_path, units):
+    from test_overview import national
+
+    from basisop import presentation as p
+    from basisop.batch.export import CSS
+    from basisop.presentation import overview as po
+
+    data = national(tmp_path_factory, units)
+    overview = po.Overview.build(data)
+    region = p.Region.build(data, next(iter(data.study.regions)))
+    page = tmp_path / "overzicht.html"
+    page.write_text(
+        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><style>{CSS.read_text()}'
+        f'</style></head><body class="jp-Notebook"><main>{po.overview_intro(overview)}'
+        f"{po.national_distribution_html(overview)}{po.red_by_region_html(overview)}"
+        f"{po.national_matrix_html(overview)}{po.comparison_html(region)}</main></body></html>",
+        encoding="utf-8")
+    page_browser.get(page.as_uri())
+    page_browser.save_screenshot(str(tmp_path / f"overzicht-{units}.png"))
+    # Each text's font size in CSS px as shown: SVG user units (pt) times the figure's scale.
+    texts = page_browser.execute_script(
+        "return [...document.querySelectorAll('svg text')].map(t => { const s = t.ownerSVGElement;"
+        " return [t.textContent, parseFloat(getComputedStyle(t).fontSize) *"
+        " s.getBoundingClientRect().width / s.viewBox.baseVal.width]; })")
+    drawn = [t for t, _ in texts]
+    for unit in data.study.eenheden:
+        assert f"{unit.naam} ({unit.code})" in drawn
+    assert min(size for _, size in texts) >= 7 * 96 / 72 - 0.05  # 7 pt in CSS px
+    printed = page_browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                               "preferCSSPageSize": True})
+    pdf = base64.b64decode(printed["data"])
+    (tmp_path / f"overzicht-{units}.pdf").write_bytes(pdf)
+    sizes = {(round(float(w)), round(float(h))) for w, h in
+             re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+    assert sizes == {(595, 842)}
+    assert _errors(page_browser) == []
+
+
 # -- accessibility: axe-core 4.x from npm (tests/package-lock.json), WCAG 2.1 A and AA ----------
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"

@@ -13,8 +13,9 @@ from basisop.io.study import PROJECT_ROOT
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
-    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "regio", "verkennen", "uitvoeringsplan"}
+def test_the_five_notebooks_exist():
+    assert {p.stem for p in NOTEBOOKS} == {"hoofdstuk", "overzicht", "regio", "uitvoeringsplan",
+                                          "verkennen"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -43,7 +43,7 @@ from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 from traitlets import default
 
-from basisop.batch.export import audit_notebook, circulation_html
+from basisop.batch.export import _exporter, audit_notebook, circulation_html
 
 KERNEL = "python3"
 TIMEOUT = "time-out"
@@ -101,6 +101,8 @@ class JobOutcome:
     html: Path | None = None  # staged, not yet published
     executed: Path | None = None  # the executed notebook, staged
     failure: Failure | None = None
+    execute_seconds: float = 0.0  # of `seconds`: papermill (kernel start and cells)
+    convert_seconds: float = 0.0  # of `seconds`: nbconvert and writing the staged files
 
     @property
     def ok(self) -> bool:
@@ -109,16 +111,19 @@ class JobOutcome:
 
 def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, timeout: float,
                   env: Mapping[str, str] | None = None,
-                  on_done: Callable[[JobOutcome], None] | None = None) -> list[JobOutcome]:
+                  on_done: Callable[[JobOutcome], None] | None = None,
+                  kernel_argv: Sequence[str] | None = None) -> list[JobOutcome]:
     """Run every job, at most `workers` at once; outcomes in the order of `jobs`.
 
     `timeout` is each notebook's wall time in seconds, from its worker's start to its staged
     HTML (kernel start, execution and conversion). `staging` receives each job's HTML and
     executed notebook; `env` is added to the workers' (and so the kernels') environment;
-    `on_done` is called as each job finishes.
+    `on_done` is called as each job finishes. `kernel_argv` replaces the kernel's command line
+    (a warm kernel from `basisop.batch.kernels.KernelServer`); default a fresh kernel.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    _exporter()  # built once here, inherited by every forked worker
     outcomes: dict[int, JobOutcome] = {}
     pending: deque[tuple[int, NotebookJob]] = deque()
     for i, job in enumerate(jobs):
@@ -134,7 +139,8 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
         while pending or running:
             while pending and len(running) < workers:
                 index, job = pending.popleft()
-                running.append(_start(index, job, staging, dict(env or {}), timeout))
+                running.append(_start(index, job, staging, dict(env or {}), timeout,
+                                      kernel_argv))
             for index, outcome in _wait_step(running, timeout):
                 running[:] = [r for r in running if r.index != index]
                 outcomes[index] = outcome
@@ -188,6 +194,7 @@ class _Running:
     cell_source: str = ""
     ended: bool = False
     failure: Failure | None = None
+    times: tuple[float, float] = (0.0, 0.0)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -198,11 +205,11 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _start(index: int, job: NotebookJob, staging: Path, env: dict[str, str],
-           timeout: float) -> _Running:
+           timeout: float, kernel_argv: Sequence[str] | None) -> _Running:
     receiver, sender = _context().Pipe(duplex=False)
     runtime = staging / f"rt{index}"  # short: a Unix socket path must stay under ~100 bytes
     env = {**env, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    process = _context().Process(target=_work, args=(job, staging, env, sender),
+    process = _context().Process(target=_work, args=(job, staging, env, sender, kernel_argv),
                                  name=f"basisop-{job.name}", daemon=True)
     started = time.monotonic()
     process.start()
@@ -242,6 +249,8 @@ def _receive(run: _Running) -> None:
         else:
             if kind == "cell":
                 run.cell, run.cell_source = payload
+            elif kind == "tijden":
+                run.times = payload
             else:
                 run.ended, run.failure = True, payload
 
@@ -255,7 +264,7 @@ def _finish(run: _Running) -> JobOutcome:
     if run.failure is not None:
         return JobOutcome(run.job, seconds, failure=run.failure)
     html, executed = _staged(run.job, run.staging)
-    return JobOutcome(run.job, seconds, html, executed)
+    return JobOutcome(run.job, seconds, html, executed, None, *run.times)
 
 
 def _kill_tree(pid: int | None) -> None:
@@ -305,13 +314,17 @@ class _IpcKernelManager(AsyncKernelManager):
         runtime.mkdir(parents=True, exist_ok=True)
         return str(runtime / f"k-{uuid.uuid4().hex[:12]}.json")
 
+    # Set in a worker (a process of its own) for a warm kernel; see basisop/batch/kernels.py.
+    argv: Sequence[str] | None = None
+
     @property
     def kernel_spec(self) -> KernelSpec:
         # Always this environment's Python: a user's own "python3" kernelspec (searched before
         # the environment's) may point to a Python without basisop.
         if self._kernel_spec is None:
             self._kernel_spec = KernelSpec(
-                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                argv=list(self.argv or [sys.executable, "-m", "ipykernel_launcher", "-f",
+                                        "{connection_file}"]),
                 display_name="Python 3 (basisop)", language="python", resource_dir="")
         return self._kernel_spec
 
@@ -355,8 +368,10 @@ def _first_line(source: str, width: int = 60) -> str:
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
-def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection) -> None:
+def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection,
+          kernel_argv: Sequence[str] | None = None) -> None:
     """In the worker: run, convert, stage; send ("klaar", None) or ("klaar", Failure)."""
+    _IpcKernelManager.argv = kernel_argv
     # Ctrl-C reaches the whole process group; the parent alone decides what stops (it kills
     # every worker and kernel), so a worker does not die mid-write with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -368,6 +383,7 @@ def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection
     logging.basicConfig(filename=runtime / "werker.log", level=logging.INFO, force=True)
     tracker = _CellTracker(conn)
     result: Failure | None = None
+    started = time.perf_counter()
     try:
         executed = papermill.execute_notebook(
             str(job.notebook), None, parameters=dict(job.parameters), kernel_name=KERNEL,
@@ -375,9 +391,11 @@ def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection
             kernel_manager_class=_IpcKernelManager, on_cell_start=tracker.on_cell_start,
             # the kernel's working directory, without papermill's process-wide chdir
             resources={"metadata": {"path": str(job.cwd or job.notebook.parent)}})
+        ran = time.perf_counter()
         html_path, notebook_path = _staged(job, staging)
         html_path.write_text(circulation_html(executed, job.title), encoding="utf-8")
         notebook_path.write_text(audit_notebook(executed), encoding="utf-8")
+        conn.send(("tijden", (ran - started, time.perf_counter() - ran)))
     except PapermillExecutionError as exc:
         result = tracker.failure(job, exc.ename, _one_line(exc.evalue))
     except DeadKernelError:

@@ -125,15 +125,19 @@ class IndexEntry:
     naam: str
     code: str
     href: str | None  # None: no chapter published (yet)
+    regio: str = ""
 
 
 def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
                runs: Mapping[str, str] | None = None, run: str = "",
-               plan: str | None = None) -> str:
+               plan: str | None = None, regions: Sequence[IndexEntry] = (),
+               overview: str | None = None) -> str:
     """The study's front page: name, wave, data date and a link to every report.
 
     `runs`: page file -> the run that wrote it (the manifest's); `run`: this run. A page kept
     from an earlier run (held back, failed, or not selected) says so beside its link.
+    With regions, `regions` links each region's comparison (its `code` holds the number of
+    units), chapters are listed under their region, and `overview` links the national overview.
     """
     import jinja2
 
@@ -144,7 +148,8 @@ def index_html(study, chapters: Sequence[IndexEntry], regio: str | None, *,
     return template.render(study=study, datum=dutch_date(study.datum), chapters=chapters,
                            regio=regio, plan=plan, css=CSS.read_text(encoding="utf-8"),
                            page_css=page_title_css(study.naam, concept=study.is_concept),
-                           version=version(), runs=runs or {}, run=run)
+                           version=version(), runs=runs or {}, run=run, regions=regions,
+                           overview=overview)
 
 
 def version() -> str:

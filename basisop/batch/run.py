@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +25,18 @@ from basisop.batch.folder import (
     run_lock,
     staging_folder,
 )
+from basisop.batch.incremental import STATE, fingerprints, load_state, plan, state_text
+from basisop.batch.kernels import KernelServer, write_snapshot
 from basisop.batch.pages import (
     AUDIT,
     IMPLEMENTATION_PLAN,
     INDEX,
     MANIFEST,
+    OVERVIEW,
     REGION,
     chapter_page,
     page_problems,
+    region_page,
 )
 from basisop.batch.pdf import PdfError, find_chromium, print_pdf
 from basisop.batch.publish import HeldBack, Publisher, recover
@@ -46,6 +50,7 @@ NOTEBOOKS = PROJECT_ROOT / "notebooks"
 CHAPTER = "hoofdstuk.ipynb"
 REGION_NOTEBOOK = "regio.ipynb"
 PLAN_NOTEBOOK = "uitvoeringsplan.ipynb"  # run when the study names acties:
+OVERVIEW_NOTEBOOK = "overzicht.ipynb"
 # Read by matplotlib in the kernels: a fixed svg.hashsalt, so SVG ids repeat between runs.
 MATPLOTLIBRC = Path(__file__).resolve().parent / "matplotlibrc"
 
@@ -60,20 +65,29 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)  # what weakened the privacy gate
     input_warnings: int = 0  # warnings about the input files, repeated in the summary
     pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for but not made (Dutch)
+    # Seconds per stage: validate, execute and convert (summed over workers), privacy gate.
+    # For the benchmark; the summary prints them.
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | None = None,
               units: list[str] | None = None, timeout: int = 600,
-              notebooks: Path | None = None, pdf: bool = False) -> RunResult:
+              notebooks: Path | None = None, pdf: bool = False, warm: bool = True,
+              changed_only: bool = False) -> RunResult:
     """Validate the study, run its notebooks in parallel, publish what passes the privacy gate.
 
     `notebooks` is the folder holding hoofdstuk.ipynb and regio.ipynb (default: the project's).
+    `warm`: kernels are forked from a template that holds the validated study (see
+    basisop/batch/kernels.py); False starts every kernel from scratch (the benchmark's baseline).
+    `changed_only` (`--gewijzigd`): run only notebooks whose resolved inputs changed since the
+    last run into the same folder (basisop/batch/incremental.py).
     With `pdf`, every page published now is also printed to PDF (headless Chromium) and the
     PDF passes the same gate; without Chromium the HTML still stands and the run says so.
     Prints progress and a summary in Dutch; the result is ok only if everything was published.
     """
     started = time.monotonic()
     data = _validated(study_path)
+    validated = time.monotonic() - started
     if isinstance(data, RunResult):
         return data
     study = data.study
@@ -100,7 +114,12 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
                                  "wordt niets gemaakt of gepubliceerd")])
     notebooks = Path(notebooks) if notebooks else NOTEBOOKS
     todo = _jobs(study, selected, notebooks)
-    workers = min(workers, len(todo))
+    current = fingerprints(data, todo)
+    every = list(todo)  # the run's name and the manifest cover skipped (unchanged) pages too
+    if changed_only:
+        todo, why = plan(todo, current, target)
+        _print_plan(todo, why, len(current))
+    workers = max(1, min(workers, len(todo)))
     try:
         with _sigterm_as_interrupt(), run_lock(target):
             recover(target)  # a killed run's half-finished publication
@@ -109,8 +128,12 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
             if data.codings.frame.empty and data.judgements.frame.empty:
                 print("Let op: de studie heeft nog geen gecodeerde fragmenten en geen oordelen, "
                       "dus is elke status 'onbekend' (niet beoordeeld).")
-            run = run_id(study, sorted({job.notebook for job in todo}), version())
-            result = _run_and_publish(study, guard, todo, workers, timeout, target, run, pdf)
+            run = run_id(study, sorted({job.notebook for job in every}), version())
+            kept = [target / name for job in every if job not in todo
+                    for name in (f"{job.name}.html", f"{AUDIT}/{job.name}.ipynb")]
+            result = _run_and_publish(data, guard, todo, workers, timeout, target, run, pdf,
+                                      warm, current, kept)
+            result.stages = {"valideren": validated, **result.stages}
             result.input_warnings = sum(not p.is_error for p in data.problems)
     except FolderBusy as exc:
         return _stopped([Problem("--out", str(exc))])
@@ -118,30 +141,42 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     return result
 
 
-def _run_and_publish(study: Study, guard, todo: list[NotebookJob], workers: int,
-                     timeout: int, target: Path, run: str, pdf: bool) -> RunResult:
+def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: int,
+                     timeout: int, target: Path, run: str, pdf: bool, warm: bool,
+                     current: dict[str, dict[str, str]], kept: list[Path]) -> RunResult:
     """Run the notebooks, gate every page, then publish the set that passed at once."""
+    study = data.study
     publisher = Publisher(guard, target)
-    with staging_folder() as staging:
+    with staging_folder() as staging, _kernels(data, staging, warm and bool(todo)) as kernels:
         outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
-                                 env=_kernel_env(study), on_done=_progress(len(todo)))
+                                 env=_kernel_env(study), on_done=_progress(len(todo)),
+                                 kernel_argv=kernels.kernel_argv() if kernels else None)
         for outcome in outcomes:
             if outcome.ok:
                 _publish(publisher, target, outcome)
+    # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
+    done = [o.job.name for o in outcomes
+            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
+            <= set(publisher.pending)]
+    failed = [o.job.name for o in outcomes if o.job.name not in done]
+    publisher.publish_text(target / STATE, state_text(load_state(target), current, done, failed))
     manifest = manifest_after(target, study, run,
-                              [*publisher.pending, target / f"{INDEX}.html"])
+                              [*publisher.pending, *kept, target / f"{INDEX}.html"])
     publisher.publish_text(target / f"{INDEX}.html",
                            _index(study, target, publisher, manifest.pages, run))
     pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
     # The manifest lists what this commit writes (the index may have been held back; PDFs added).
-    manifest = manifest_after(target, study, run, list(publisher.pending))
+    manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
     publisher.publish_text(target / MANIFEST, manifest.to_json())
     publisher.commit()
     failures = [o.failure for o in outcomes if o.failure is not None]
     return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
                      failures=failures, published=publisher.published,
                      held_back=publisher.held_back, warnings=guard.warnings,
-                     pdf_errors=pdf_errors)
+                     pdf_errors=pdf_errors,
+                     stages={"uitvoeren": sum(o.execute_seconds for o in outcomes),
+                             "omzetten": sum(o.convert_seconds for o in outcomes),
+                             "privacycontrole": publisher.scan_seconds})
 
 
 @contextlib.contextmanager
@@ -203,13 +238,28 @@ def _selected_units(study: Study, codes: list[str] | None) -> tuple[Unit, ...] |
 
 
 def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[NotebookJob]:
-    """The comparison first: it is the longest, and starting it early shortens the run."""
+    """The comparisons first: they are the longest, and starting them early shortens the run.
+
+    Without regions one comparison of all units (regio.html); with regions one per region
+    (regio-<naam>.html) and, for more than one, the national overview (overzicht.html).
+    """
     # The kernels work in the study's folder and get its file name, so no audit notebook holds
     # a path of the analyst's machine; empty means the embedded study.
     studie = "" if study.path == DEFAULT_STUDY.resolve() else study.path.name
     folder = study.path.parent
-    jobs = [NotebookJob(REGION, "regiovergelijking", notebooks / REGION_NOTEBOOK,
-                        {"studie": studie}, f"Regionale vergelijking – {study.naam}", folder)]
+    jobs = []
+    if len(study.regions) > 1:
+        jobs.append(NotebookJob(OVERVIEW, "landelijk overzicht", notebooks / OVERVIEW_NOTEBOOK,
+                                {"studie": studie}, f"Landelijk overzicht – {study.naam}",
+                                folder))
+    for name in study.regions:
+        jobs.append(NotebookJob(region_page(name), f"regio {name}", notebooks / REGION_NOTEBOOK,
+                                {"studie": studie, "regio": name},
+                                f"Regionale vergelijking {name} – {study.naam}", folder))
+    if not study.regions:
+        jobs.append(NotebookJob(REGION, "regiovergelijking", notebooks / REGION_NOTEBOOK,
+                                {"studie": studie}, f"Regionale vergelijking – {study.naam}",
+                                folder))
     if study.acties is not None:
         jobs.append(NotebookJob(IMPLEMENTATION_PLAN, "uitvoeringsplan", notebooks / PLAN_NOTEBOOK,
                                 {"studie": studie}, f"Uitvoeringsplan – {study.naam}", folder))
@@ -218,6 +268,17 @@ def _jobs(study: Study, units: Sequence[Unit], notebooks: Path) -> list[Notebook
                                 notebooks / CHAPTER, {"studie": studie, "eenheid": unit.code},
                                 f"{unit.naam} – {study.naam}", folder))
     return jobs
+
+
+@contextlib.contextmanager
+def _kernels(data: StudyData, staging: Path, warm: bool) -> Iterator[KernelServer | None]:
+    """The run's warm kernel template, holding the validated study; None for fresh kernels."""
+    if not warm:
+        yield None
+        return
+    snapshot = write_snapshot(data, staging)
+    with KernelServer(staging, _kernel_env(data.study), snapshot) as server:
+        yield server
 
 
 def _kernel_env(study: Study) -> dict[str, str]:
@@ -234,6 +295,13 @@ def _kernel_env(study: Study) -> dict[str, str]:
 
 
 # -- during and after --------------------------------------------------------------------------
+
+def _print_plan(todo: Sequence[NotebookJob], why: dict[str, str], total: int) -> None:
+    print(f"--gewijzigd: {len(todo)} van {total} notebooks opnieuw, {total - len(todo)} "
+          "ongewijzigd (hun rapporten blijven staan).")
+    for job in todo:
+        print(f"  - {job.label}: {why[job.name]}")
+
 
 def _seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " s"
@@ -297,9 +365,14 @@ def _index(study: Study, target: Path, publisher: Publisher, runs: dict[str, str
     def href(name: str) -> str | None:
         return f"{name}.html" if publisher.will_exist(target / f"{name}.html") else None
 
-    chapters = [IndexEntry(u.naam, u.code, href(chapter_page(u))) for u in study.eenheden]
-    plan = href(IMPLEMENTATION_PLAN) if study.acties is not None else None
-    return index_html(study, chapters, href(REGION), runs=runs, run=run, plan=plan)
+    chapters = [IndexEntry(u.naam, u.code, href(chapter_page(u)), u.regio)
+                for u in study.eenheden]
+    regions = [IndexEntry(name, str(len(units)), href(region_page(name)))
+               for name, units in study.regions.items()]
+    overview = href(OVERVIEW) if len(study.regions) > 1 else None
+    plan_page = href(IMPLEMENTATION_PLAN) if study.acties is not None else None
+    return index_html(study, chapters, href(REGION), runs=runs, run=run, plan=plan_page,
+                      regions=regions, overview=overview)
 
 
 def _summary(result: RunResult, target: Path, seconds: float) -> None:
@@ -325,6 +398,8 @@ def _summary(result: RunResult, target: Path, seconds: float) -> None:
             print(f"  - {held}", file=sys.stderr)
     for warning in result.warnings:
         print(f"Privacycontrole: {warning}.", file=sys.stderr)
+    stages = ", ".join(f"{name} {_seconds(value)}" for name, value in result.stages.items())
+    print(f"Tijd per stap (uitvoeren en omzetten opgeteld over de werkers): {stages}.")
     verdict = "alles gelukt" if result.ok else "NIET alles gelukt"
     if result.input_warnings:
         verdict += (f", met {result.input_warnings} waarschuwing(en) bij de invoer (basisop "

@@ -19,7 +19,7 @@ from basisop.io.records import (
     load_recommendations,
     load_register,
 )
-from basisop.io.study import load_study
+from basisop.io.study import DEFAULT_STUDY, load_study
 from basisop.model import Study
 from basisop.problems import Problem, ValidationError
 
@@ -36,6 +36,9 @@ class StudyData:
         columns=ACTION_COLUMNS)))
     progress: LoadResult = field(default_factory=lambda: LoadResult(pd.DataFrame(
         columns=PROGRESS_COLUMNS)))
+    # Results computed from these tables (scores per setting), kept so they are computed once.
+    # Not an init field: dataclasses.replace (a what-if with other tables) starts it empty.
+    cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def parts(self) -> dict[str, LoadResult]:
         return {"codering": self.codings, "oordelen": self.judgements,
@@ -119,8 +122,21 @@ def _with_overlay(data: StudyData, known: pd.DataFrame | None) -> StudyData:
     return data
 
 
+# The validated study `basisop run` hands its kernels (see basisop/batch/kernels.py).
+_snapshot: StudyData | None = None
+
+
+def use_snapshot(data: StudyData) -> None:
+    """Let `load_valid` return `data` for its study instead of loading it again."""
+    global _snapshot
+    _snapshot = data
+
+
 def load_valid(path: Path | str | None = None) -> StudyData:
     """Load a study and all its tables; raise ValidationError when anything is in error."""
+    resolved = Path(path).resolve() if path else DEFAULT_STUDY.resolve()
+    if _snapshot is not None and _snapshot.study.path == resolved:
+        return _snapshot
     data = load_study_data(load_study(path))
     if not data.ok:
         raise ValidationError([p for p in data.problems if p.is_error])

@@ -16,6 +16,7 @@ from basisop.model import (
     ScoringSettings,
     Study,
     Unit,
+    slugify,
 )
 from basisop.problems import Problem, ValidationError
 
@@ -28,7 +29,8 @@ _KEYS = {"id", "naam", "golf", "datum", "opdrachtgever", "wegingskader", "eenhed
          "status", "versie", "periode", "werkwijze", "beperkingen", "privacy", "vorige_golf",
          "overlay", "acties", "voortgang"}
 _OVERLAY_KEYS = {"codering", "aanbevelingen", "verwijderd", "regels", "bron_van", "bron_naar"}
-_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting"}
+_UNIT_KEYS = {"code", "naam", "soort", "gemeenten", "subthemas", "interviews", "toelichting",
+              "regio"}
 _UNIT_KINDS = ("gemeente", "district")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -76,6 +78,7 @@ def load_study(path: Path | str | None = None) -> Study:
     units = tuple(_unit(path, raw, f"eenheden[{i}]", framework, problems)
                   for i, raw in enumerate(top.items("eenheden")))
     _check_unit_codes(path, units, problems)
+    _check_regions(path, units, problems)
     study_id = top.text("id")
     if study_id and not _ID.fullmatch(study_id):
         top.fail("verwacht letters, cijfers, '-' of '_' (het id wordt een mapnaam)", "id")
@@ -139,7 +142,8 @@ def _unit(path: Path, raw, where: str, framework, problems: list[Problem]) -> Un
     return Unit(code=fields.text("code"), naam=name, soort=kind,
                 gemeenten=tuple(fields.text_list("gemeenten")) or (name,),
                 subthemas=tuple(covered) if covered is not None else None,
-                interviews=interviews, toelichting=fields.text("toelichting", required=False))
+                interviews=interviews, toelichting=fields.text("toelichting", required=False),
+                regio=fields.text("regio", required=False))
 
 
 def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
@@ -150,6 +154,26 @@ def _check_unit_codes(path: Path, units: tuple[Unit, ...], problems: list[Proble
                 problems.append(Problem(str(path), f"eenheid '{unit.code}' ({unit.naam}) komt "
                                                    "meer dan eens voor"))
             seen.add(key)
+
+
+def _check_regions(path: Path, units: tuple[Unit, ...], problems: list[Problem]) -> None:
+    """All units in a region or none: a unit left out would silently miss every comparison.
+    Two names that give one file name would overwrite each other's page."""
+    missing = [u.code for u in units if not u.regio]
+    if missing and len(missing) < len(units):
+        problems.append(Problem(str(path), "eenheden zonder regio terwijl andere er een hebben: "
+                                f"{', '.join(missing)}; geef elke eenheid een regio of geen"))
+    names: dict[str, str] = {}
+    for unit in units:
+        if not unit.regio:
+            continue
+        slug = slugify(unit.regio)
+        if not slug:
+            problems.append(Problem(str(path), f"regio '{unit.regio}' van eenheid '{unit.code}' "
+                                               "bevat geen letters of cijfers"))
+        elif names.setdefault(slug, unit.regio) != unit.regio:
+            problems.append(Problem(str(path), f"regio's '{names[slug]}' en '{unit.regio}' krijgen "
+                                               "dezelfde bestandsnaam; kies één schrijfwijze"))
 
 
 def _scoring(path: Path, raw, problems: list[Problem]) -> ScoringSettings:

@@ -300,30 +300,42 @@ def recommendations_html(chapter: Chapter) -> str:
 
 @dataclass
 class Region:
+    """A comparison of units: one region's (`naam`), or all of a study without regions ("")."""
+
     data: StudyData
-    scores: pd.DataFrame
+    scores: pd.DataFrame  # the region's units only
     priorities: pd.DataFrame
+    units: tuple[Unit, ...] = ()
+    naam: str = ""
 
     @classmethod
-    def build(cls, data: StudyData) -> Region:
+    def build(cls, data: StudyData, regio: str = "") -> Region:
+        units = data.study.region_units(regio)
         scores = score(data)
-        return cls(data, scores, priorities(data, scores))
+        scores = scores[scores["eenheid"].isin({u.code for u in units})].reset_index(drop=True)
+        naam = units[0].regio if regio else ""
+        return cls(data, scores, priorities(data, scores, units), units, naam)
 
     @property
     def municipal(self) -> list[str]:
-        return [u.code for u in self.data.study.municipal_units]
+        return [u.code for u in self.units if u.is_municipal]
+
+
+# Up to this many units, a comparison puts units across (the district report's layout).
+WIDE_LIMIT = 10
 
 
 def region_intro(region: Region) -> str:
     study = region.data.study
-    units = ", ".join(f"{u.naam} ({u.code})" for u in study.eenheden)
-    return _render("region_intro", study=study, study_line=_study_line(study), units=units)
+    units = ", ".join(f"{u.naam} ({u.code})" for u in region.units)
+    return _render("region_intro", study=study, study_line=_study_line(study), units=units,
+                   regio=region.naam, count=len(region.units))
 
 
 def region_method_html(region: Region) -> str:
     """Method and limitations of the study, with every unit's interviews and notes."""
     study = region.data.study
-    return _render("method", study=study, units=list(study.eenheden),
+    return _render("method", study=study, units=list(region.units),
                    werkwijze=text_blocks(study.werkwijze),
                    beperkingen=text_blocks(study.beperkingen))
 
@@ -332,14 +344,14 @@ def comparison_table(region: Region) -> str:
     """The plan's layout: subthemes down, units across (W, GM, B/L, Hi, Hu, then the district)."""
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
               for r in region.scores.to_dict("records")}
-    return _render("comparison_table", units=list(region.data.study.eenheden),
+    return _render("comparison_table", units=list(region.units),
                    themes=region.data.study.framework.themas, status=status)
 
 
 def comparison_figure(region: Region) -> Figure:
     """Units by subthemes as a grid of coloured, hatched and lettered cells."""
     study = region.data.study
-    units = list(study.eenheden)
+    units = list(region.units)
     subthemes = list(study.framework.subthemes)
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
               for r in region.scores.to_dict("records")}
@@ -373,7 +385,7 @@ def counts_table(region: Region) -> str:
     summary = theme_summary(region.scores)
     themes = list(dict.fromkeys(summary["thema"]))
     rows = []
-    for unit in region.data.study.eenheden:
+    for unit in region.units:
         mine = summary[summary["eenheid"] == unit.code].set_index("thema")
         rows.append((unit.naam, [_count_text(mine.loc[t]) if t in mine.index else "n.v.t."
                                  for t in themes]))
@@ -398,6 +410,8 @@ def most_red_html(region: Region) -> str:
 def priority_table(region: Region) -> str:
     """The plan's priority and level per subtheme, the rule's value beside it where they
     differ, and a verantwoording where the plan's table and text name different levels."""
+    # Beyond a few units the statuses stand in the matrix above; here they would run off the page.
+    codes = region.municipal if len(region.units) <= WIDE_LIMIT else []
     rows, conflicts = [], []
     for r in region.priorities.to_dict("records"):
         notes = []
@@ -407,17 +421,17 @@ def priority_table(region: Region) -> str:
             notes.append(f"niveau volgens regel: {r['niveau_regel'] or '—'}")
         note = "; ".join(notes)
         rows.append({**r, "statuses": [(c, Status(r[status_column(c)]))
-                                       for c in region.municipal],
+                                       for c in codes],
                      "toelichting": f"{note}. {r['motivering']}" if note else r["motivering"]})
         if r["niveau_tekst"] and r["niveau_tekst"] != r["niveau"]:
             conflicts.append(r)
-    return _render("priority_table", codes=region.municipal, rows=rows, conflicts=conflicts)
+    return _render("priority_table", codes=codes, rows=rows, conflicts=conflicts)
 
 
 def district_view(region: Region) -> str:
     """The district partners' view beside the municipalities' statuses on the same subtheme."""
     rows = []
-    for unit in (u for u in region.data.study.eenheden if not u.is_municipal):
+    for unit in (u for u in region.units if not u.is_municipal):
         for r in region.scores[region.scores["eenheid"] == unit.code].to_dict("records"):
             spread = municipal_spread(region.scores, r["subthema_id"], region.municipal)
             rows.append({"unit": unit, "subthema_id": r["subthema_id"], "naam": r["subthema"],

@@ -1,0 +1,187 @@
+"""Warm kernels: a template process that has imported everything once and forks a fresh
+ipykernel per notebook.
+
+Why: a kernel started from scratch spends about a second importing IPython, pandas, matplotlib
+and basisop, and every notebook then loads and validates the study again (seconds at national
+scale). The template is started once per run, with the kernels' environment (so the hash seed,
+MATPLOTLIBRC and SOURCE_DATE_EPOCH are those of a fresh kernel), imports the libraries, loads the
+run's validated snapshot of the study and then only forks.
+
+Guarantees:
+- Every notebook still runs in its own ipykernel, started by papermill's kernel manager: the
+  kernel is a fresh fork of the template, so nothing one notebook sets is seen by the next.
+- The template forks before any thread or ZMQ socket exists (it imports, never starts, the
+  kernel machinery): forking a process with threads can deadlock on a lock held at the fork.
+- Output equals a fresh kernel's: the template sets MPLBACKEND as ipykernel would before
+  importing matplotlib, and the snapshot is the very data `load_valid` would return
+  (tests/test_batch.py compares the bytes).
+
+The kernel manager starts `forkclient.py` in place of the kernel; see there for signals and exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+CLIENT = Path(__file__).resolve().parent / "forkclient.py"
+# Imported once in the template; what the notebooks import, so no kernel pays for it. Not the
+# inline backend: it hooks into the IPython shell when first imported, and there is none yet.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "pandas",
+           "matplotlib.pyplot", "basisop.presentation",
+           "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring")
+_READY = b"klaar\n"
+
+
+class KernelServer:
+    """The template process of one run; a context manager that stops it on exit."""
+
+    def __init__(self, folder: Path, env: Mapping[str, str], snapshot: Path | None = None,
+                 timeout: float = 120):
+        self.socket = folder / "ks.sock"
+        command = [sys.executable, "-m", "basisop.batch.kernels", str(self.socket),
+                   str(snapshot or "")]
+        self.process = subprocess.Popen(command, env={**os.environ, **env},
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=(folder / "ks.log").open("ab"),
+                                        start_new_session=True)
+        line = _readline(self.process, timeout)
+        if line != _READY:
+            self.close()
+            raise RuntimeError(f"kernelsjabloon start niet (zie {folder / 'ks.log'})")
+
+    def kernel_argv(self) -> list[str]:
+        """The kernelspec argv that gets a kernel from this server."""
+        return [sys.executable, "-I", "-S", str(CLIENT), str(self.socket), "-f",
+                "{connection_file}"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def __enter__(self) -> KernelServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _readline(process: subprocess.Popen, timeout: float) -> bytes:
+    result: list[bytes] = []
+    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()),
+                              daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return result[0] if result else b""
+
+
+def write_snapshot(data, folder: Path) -> Path:
+    """The validated study, for the template to load."""
+    path = folder / "studie.pickle"
+    with path.open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+# -- the template process -------------------------------------------------------------------
+
+def _serve(socket_path: str, snapshot: str) -> None:
+    if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd():
+        del sys.path[0]  # as ipykernel_launcher does; the kernel adds it back
+    # What ipykernel does at start-up, done before matplotlib reads it on import.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import importlib
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    # pandas picks display.max_columns at import: 0 in a terminal (as here, before the kernel
+    # exists), 20 in a kernel. Set what a fresh kernel has, or DataFrame reprs would differ.
+    sys.modules["pandas"].set_option("display.max_columns", 20)
+    if snapshot:
+        from basisop.io import dataset
+
+        with open(snapshot, "rb") as handle:
+            data = pickle.load(handle)
+        dataset.use_snapshot(data)
+        # Scored once here, as every notebook would, so the cached scores are in every fork.
+        importlib.import_module("basisop.scoring").score(data)
+    assert threading.active_count() == 1, "the template must fork without threads"
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(64)
+    sys.stdout.buffer.write(_READY)
+    sys.stdout.flush()
+    while True:
+        conn, _ = listener.accept()
+        message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            _kernel(conn, fds, request)  # never returns
+        for fd in fds:
+            os.close(fd)
+        conn.sendall(f"{pid}\n".encode())
+        conn.close()
+
+
+def _kernel(conn: socket.socket, fds: list[int], request: dict) -> None:
+    """In the fork: become the client's kernel (its streams, directory, environment)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        threading.Thread(target=_exit_with_client, args=(conn,), daemon=True).start()
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _exit_with_client(conn: socket.socket) -> None:
+    """The client stands for this kernel; when it is gone (killed), so is the kernel."""
+    while True:
+        try:
+            if not conn.recv(1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    time.sleep(0.1)
+    os._exit(1)
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2])

@@ -1,0 +1,64 @@
+"""Warm kernels (basisop/batch/kernels.py): every notebook gets a fresh fork of the template,
+isolated from the others, and the reports are byte for byte those of a fresh kernel each."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import psutil
+import pytest
+from batch_helpers import TEST_NOTEBOOKS
+
+from basisop.batch.execute import NotebookJob, run_notebooks
+from basisop.batch.kernels import KernelServer
+from basisop.batch.run import run_study
+
+pytestmark = pytest.mark.slow
+ISOLATION = TEST_NOTEBOOKS / "isolation" / "isolatie.ipynb"
+
+
+def test_a_global_set_in_one_notebook_is_invisible_in_the_next(tmp_path):
+    staging = tmp_path / "s"
+    staging.mkdir()
+    jobs = [NotebookJob(f"n{i}", f"n{i}", ISOLATION, {"eenheid": f"E{i}"}, "t") for i in range(3)]
+    with KernelServer(staging, {}) as server:
+        outcomes = run_notebooks(jobs, staging=staging, workers=1, timeout=120,
+                                 kernel_argv=server.kernel_argv())
+        template = server.process.pid
+    assert all(o.ok for o in outcomes), [str(o.failure) for o in outcomes]
+    for outcome in outcomes:
+        html = outcome.html.read_text(encoding="utf-8")
+        assert re.search(r'<p class="vorige">None</p>', html)  # nothing left by the one before
+        assert f'<p class="ouder">{template}</p>' in html  # forked from the template
+
+
+def test_a_killed_kernel_client_takes_its_kernel_along(tmp_path):
+    """A time-out kills the worker's process tree, which holds the client, not the fork."""
+    staging = tmp_path / "s"
+    staging.mkdir()
+    slow = NotebookJob("slow", "slow", TEST_NOTEBOOKS / "faulty" / "hoofdstuk.ipynb",
+                       {"eenheid": "GM"}, "t")
+    with KernelServer(staging, {}) as server:
+        outcomes = run_notebooks([slow], staging=staging, workers=1, timeout=8,
+                                 kernel_argv=server.kernel_argv())
+        template = psutil.Process(server.process.pid)
+        give_up = time.monotonic() + 10
+        while template.children() and time.monotonic() < give_up:
+            time.sleep(0.1)
+        assert template.children() == []
+    assert not outcomes[0].ok
+
+
+def test_warm_kernels_give_the_bytes_of_fresh_kernels(tmp_path):
+    warm = run_study(None, out=tmp_path / "warm", units=["W"], jobs=2)
+    fresh = run_study(None, out=tmp_path / "fresh", units=["W"], jobs=2, warm=False)
+    assert warm.ok and fresh.ok
+    names = sorted(p.relative_to(tmp_path / "warm") for p in (tmp_path / "warm").rglob("*.*"))
+    assert names == sorted(p.relative_to(tmp_path / "fresh")
+                           for p in (tmp_path / "fresh").rglob("*.*"))
+    assert {"index.html", "regio.html", "wijdemeren.html", "wijdemeren.ipynb"} <= {
+        n.name for n in names}
+    for name in names:
+        warm_bytes = (tmp_path / "warm" / name).read_bytes()
+        assert warm_bytes == (tmp_path / "fresh" / name).read_bytes(), name
