@@ -62,9 +62,19 @@ def test_only_what_shows_a_change_runs_again_and_equals_a_full_run(study_copy, t
           "status", "rood")
     assert run_study(study_copy, out=tmp_path / "a", units=units, changed_only=True).ok
     assert _ran(capsys.readouterr().out) == {"hoofdstuk Wijdemeren (W)",
-                                             "hoofdstuk Gooise Meren (GM)", "regiovergelijking"}
+                                             "hoofdstuk Gooise Meren (GM)", "regiovergelijking",
+                                             "uitvoeringsplan"}
     assert run_study(study_copy, out=tmp_path / "c", units=units).ok
     assert _files(tmp_path / "a" / STUDY_ID) == _files(tmp_path / "c" / STUDY_ID)
+    capsys.readouterr()
+
+    # Progress on one action: only the implementation plan shows it.
+    _edit(data / "voortgang.csv", lambda r: (r["actie"], r["eenheid"]) == ("U25", "W"),
+          "tekst", "Wijdemeren sluit sinds dit voorjaar aan bij het casusoverleg.")
+    assert run_study(study_copy, out=tmp_path / "a", units=units, changed_only=True).ok
+    assert _ran(capsys.readouterr().out) == {"uitvoeringsplan"}
+    assert run_study(study_copy, out=tmp_path / "d", units=units).ok
+    assert _files(tmp_path / "a" / STUDY_ID) == _files(tmp_path / "d" / STUDY_ID)
 
     # Nothing changed: nothing runs, nothing is lost.
     before = _files(tmp_path / "a" / STUDY_ID)

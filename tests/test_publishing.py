@@ -72,7 +72,8 @@ def test_units_regio_and_eenheid_regio_both_publish(study_copy, tmp_path, own_tm
     assert result.ok, result
     folder = tmp_path / STUDY_ID
     assert {p.name for p in folder.glob("*.html")} == {
-        "eenheid-regio.html", "eenheid-eenheid-regio.html", "regio.html", "index.html"}
+        "eenheid-regio.html", "eenheid-eenheid-regio.html", "regio.html", "uitvoeringsplan.html",
+        "index.html"}
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert 'href="eenheid-regio.html">Regio<' in index
     assert 'href="eenheid-eenheid-regio.html">Eenheid Regio<' in index

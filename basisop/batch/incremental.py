@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from basisop.batch.execute import NotebookJob
-from basisop.io.dataset import StudyData
+from basisop.batch.pages import IMPLEMENTATION_PLAN
+from basisop.io.dataset import StudyData, load_valid
 from basisop.model import OVERVIEW_PAGE, Study
 from basisop.scoring import priorities, score
 
@@ -83,15 +84,20 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
     # Study-wide aggregates without the per-unit columns: an oordeel elsewhere that leaves
     # every priority and level as it was changes no chapter.
     plan = _frame(plan[[c for c in plan.columns if not c.startswith("status ")]])
+    actions = _frame(data.actions.frame)
+    previous = _previous_wave(study)
     result = {}
     for job in jobs:
         unit_code = job.parameters.get("eenheid")
         if unit_code:
-            gegevens = _chapter(data, scores, unit_code, recs + plan)
+            gegevens = _chapter(data, scores, unit_code, recs + plan + actions + previous)
         elif job.name == OVERVIEW_PAGE:
             gegevens = _digest(_frame(scores))
+        elif job.name == IMPLEMENTATION_PLAN:
+            gegevens = _digest(actions, _frame(data.progress.frame), _frame(scores),
+                               _frame(priorities(data, scores)), _frame(data.overrides.frame))
         else:
-            gegevens = _region(data, scores, job.parameters.get("regio", ""), recs)
+            gegevens = _region(data, scores, job.parameters.get("regio", ""), recs + previous)
         result[job.name] = {
             "notebook": _digest(_bytes(job.notebook), json.dumps(dict(job.parameters),
                                                                       sort_keys=True), job.title),
@@ -99,6 +105,17 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
             "gegevens": _digest(meta, gegevens),
         }
     return result
+
+
+def _previous_wave(study: Study) -> str:
+    """The previous wave's scores, or why they could not be read (then every page that shows
+    them runs again, and reports the fault itself)."""
+    if study.vorige_golf is None:
+        return ""
+    try:
+        return _frame(score(load_valid(study.vorige_golf)))
+    except Exception as exc:  # noqa: BLE001 - any fault: run again rather than keep a stale page
+        return f"fout: {type(exc).__name__}: {exc}"
 
 
 def _bytes(path: Path) -> bytes:
