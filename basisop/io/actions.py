@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from basisop.io.records import LoadResult, RowCheck, _load, _subtheme_parser, _unit_parser
+from basisop.io.records import (
+    LoadResult,
+    RowCheck,
+    _load,
+    _subtheme_parser,
+    _unit_parser,
+    split_list,
+)
 from basisop.model import Study, parse_level
 
 ACTION_COLUMNS = ["id", "subthemas", "niveau", "eenheden", "actie", "toelichting", "eigenaar",
@@ -40,14 +47,7 @@ def _status(text: str) -> str:
 
 
 def _split(rc: RowCheck, column: str, parse) -> str:
-    values = []
-    for part in (p.strip() for p in rc.cell(column).split(";")):
-        if part:
-            try:
-                values.append(parse(part))
-            except ValueError as exc:
-                rc.fail(column, f"'{part}': {exc}")
-    return ";".join(values)
+    return ";".join(split_list(rc, column, parse))
 
 
 def load_actions(study: Study, path: Path | None = None) -> LoadResult:

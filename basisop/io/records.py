@@ -372,28 +372,30 @@ def load_overrides(study: Study, path: Path | None = None) -> LoadResult:
                  key=lambda r: (r["subthema"],), duplicate_is_error=True)
 
 
+def split_list(rc: RowCheck, column: str, parse: Callable[[str], str]) -> list[str]:
+    """A `;`-separated cell, each part parsed; a part that does not parse is that row's fault."""
+    values = []
+    for part in (p.strip() for p in rc.cell(column).split(";")):
+        if part:
+            try:
+                values.append(parse(part))
+            except ValueError as exc:
+                rc.fail(column, f"'{part}': {exc}")
+    return values
+
+
 def load_recommendations(study: Study, path: Path | None = None) -> LoadResult:
     """Recommendations keyed to subthemes and level; `eenheden` empty means all municipalities."""
     unit_of = _unit_parser(study)
     subtheme_of = _subtheme_parser(study.framework)
 
-    def split(rc: RowCheck, column: str, parse) -> list[str]:
-        values = []
-        for part in (p.strip() for p in rc.cell(column).split(";")):
-            if part:
-                try:
-                    values.append(parse(part))
-                except ValueError as exc:
-                    rc.fail(column, f"'{part}': {exc}")
-        return values
-
     def check(rc: RowCheck) -> dict | None:
         level = rc.parsed("niveau", parse_level, required=True)
-        subthemes = split(rc, "subthemas", subtheme_of)
+        subthemes = split_list(rc, "subthemas", subtheme_of)
         if not subthemes and rc.ok:
             rc.fail("subthemas", "noem minstens een subthema")
         return {"id": rc.required("id"), "niveau": level.value if level else "",
-                "eenheden": ";".join(split(rc, "eenheden", unit_of)),
+                "eenheden": ";".join(split_list(rc, "eenheden", unit_of)),
                 "subthemas": ";".join(subthemes), "titel": rc.cell("titel"),
                 "tekst": rc.required("tekst"), "bron": rc.cell("bron")}
 
