@@ -34,8 +34,9 @@ _EMAIL = re.compile(
 _WOO_CODE = re.compile(r"\d+(?:\.\d+)+(?:\.[a-z])?", re.IGNORECASE)
 # A run of digits and single separators that might be a phone number; phonenumbers decides.
 # Two whitespace characters in a row end it: in a page's text they separate table cells.
+# A letter or digit on either side makes it part of a token (a hex hash, an id): no number.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w#+])(?<!\d[.,])(?:\+|\(\+?)?\d(?:\d|[()./-]|\s(?!\s))*\d")
+    r"(?<![\w#+])(?<!\d[.,])(?:\+|\(\+?)?\d(?:\d|[()./-]|\s(?!\s))*\d(?!\w)")
 _PHONE_SEPARATORS = r"[\s./()-]*"
 MIN_PHONE_DIGITS = 7
 PHONE_TRIES = 1_000_000  # phonenumbers' default (65535) would stop trying on a long page
