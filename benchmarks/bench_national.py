@@ -117,7 +117,7 @@ def main() -> int:
         study = write_study(scratch / "studie")
         units = [f"G{i + 1:03d}" for i in range(args.sample)]
         run(None, scratch / "warmup", args.jobs)  # untimed: .pyc and font caches
-        show("district (embedded study, 7 notebooks)", run(None, scratch / "d", args.jobs))
+        show("district (embedded study)", run(None, scratch / "d", args.jobs))
         if not args.skip_national:
             national = run(study, scratch / "n", args.jobs)
             show("national (342 + 25 + 1 notebooks)", national)

@@ -125,7 +125,7 @@ def main() -> int:
     workers = args.jobs or cores
     rows = [(f"basisop run ({workers} workers)", ours),
             ("papermill + nbconvert CLI loop", loop)]
-    print(f"Embedded study, 7 notebooks, {cores} cores\n")
+    print(f"Embedded study, {cores} cores\n")
     print(f"{'':34}{'wall time':>12}{'peak RSS (tree sum)':>22}")
     for label, m in rows:
         print(f"{label:34}{m.seconds:>10.1f} s{m.peak_rss / MIB:>18.0f} MiB")
