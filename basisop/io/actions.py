@@ -22,9 +22,9 @@ from basisop.io.records import (
     _load,
     _subtheme_parser,
     _unit_parser,
-    split_list,
+    addressed,
 )
-from basisop.model import Study, parse_level
+from basisop.model import Study
 
 ACTION_COLUMNS = ["id", "subthemas", "niveau", "eenheden", "actie", "toelichting", "eigenaar",
                   "streefdatum", "bron"]
@@ -46,23 +46,13 @@ def _status(text: str) -> str:
     return key
 
 
-def _split(rc: RowCheck, column: str, parse) -> str:
-    return ";".join(split_list(rc, column, parse))
-
-
 def load_actions(study: Study, path: Path | None = None) -> LoadResult:
     """The plan's actions, each with its subthemes, level and units."""
     unit_of = _unit_parser(study)
     subtheme_of = _subtheme_parser(study.framework)
 
     def check(rc: RowCheck) -> dict | None:
-        level = rc.parsed("niveau", parse_level, required=True)
-        subthemes = _split(rc, "subthemas", subtheme_of)
-        if not subthemes and rc.ok:
-            rc.fail("subthemas", "noem minstens een subthema")
-        return {"id": rc.required("id"), "subthemas": subthemes,
-                "niveau": level.value if level else "",
-                "eenheden": _split(rc, "eenheden", unit_of), "actie": rc.required("actie"),
+        return {**addressed(rc, unit_of, subtheme_of), "actie": rc.required("actie"),
                 "toelichting": rc.cell("toelichting"), "eigenaar": rc.cell("eigenaar"),
                 "streefdatum": rc.parsed("streefdatum", _date) or "", "bron": rc.cell("bron")}
 

@@ -384,19 +384,26 @@ def split_list(rc: RowCheck, column: str, parse: Callable[[str], str]) -> list[s
     return values
 
 
+def addressed(rc: RowCheck, unit_of: Callable[[str], str],
+              subtheme_of: Callable[[str], str]) -> dict[str, str]:
+    """What a recommendation or action addresses: its id, level (required), subthemes (at
+    least one) and units (empty: all), the lists `;`-joined as ids."""
+    level = rc.parsed("niveau", parse_level, required=True)
+    subthemes = split_list(rc, "subthemas", subtheme_of)
+    if not subthemes and rc.ok:
+        rc.fail("subthemas", "noem minstens een subthema")
+    return {"id": rc.required("id"), "niveau": level.value if level else "",
+            "subthemas": ";".join(subthemes),
+            "eenheden": ";".join(split_list(rc, "eenheden", unit_of))}
+
+
 def load_recommendations(study: Study, path: Path | None = None) -> LoadResult:
     """Recommendations keyed to subthemes and level; `eenheden` empty means all municipalities."""
     unit_of = _unit_parser(study)
     subtheme_of = _subtheme_parser(study.framework)
 
     def check(rc: RowCheck) -> dict | None:
-        level = rc.parsed("niveau", parse_level, required=True)
-        subthemes = split_list(rc, "subthemas", subtheme_of)
-        if not subthemes and rc.ok:
-            rc.fail("subthemas", "noem minstens een subthema")
-        return {"id": rc.required("id"), "niveau": level.value if level else "",
-                "eenheden": ";".join(split_list(rc, "eenheden", unit_of)),
-                "subthemas": ";".join(subthemes), "titel": rc.cell("titel"),
+        return {**addressed(rc, unit_of, subtheme_of), "titel": rc.cell("titel"),
                 "tekst": rc.required("tekst"), "bron": rc.cell("bron")}
 
     path = path or study.aanbevelingen
