@@ -422,14 +422,14 @@ class Study:
         return regions[match]
 
 
-# Published page names that depend on the study's regions (D4: moves to the batch layer's page
-# registry once it exists; kept here because presentation links to them and batch writes them).
+# Page names that presentation links to and batch writes; batch/pages.py reserves them (D4).
 OVERVIEW_PAGE = "overzicht"
 REGION_PAGE_PREFIX = "regio-"
+PLAN_PAGE = "uitvoeringsplan"
 
 
 def region_page(regio: str) -> str:
     """A region's comparison page stem: 'Gooi en Vechtstreek' -> 'regio-gooi-en-vechtstreek'."""
-    return REGION_PAGE_PREFIX + (slugify(regio) or "naamloos")  # as batch/pages.py names it
+    return REGION_PAGE_PREFIX + (slugify(regio) or "naamloos")
 
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from basisop.model import Study, Unit, slugify
+from basisop.model import (
+    OVERVIEW_PAGE,
+    PLAN_PAGE,
+    REGION_PAGE_PREFIX,
+    Study,
+    Unit,
+    region_page,
+    slugify,
+)
 from basisop.problems import Problem
 
 INDEX = "index"
 REGION = "regio"  # the regional comparison of all units
 AUDIT = "audit"  # the folder of executed notebooks
-IMPLEMENTATION_PLAN = "uitvoeringsplan"  # issue 9
-OVERVIEW = "overzicht"  # issue 10
-REGION_PREFIX = "regio-"  # issue 10: one page per region, "regio-<naam>"
+IMPLEMENTATION_PLAN = PLAN_PAGE
+OVERVIEW = OVERVIEW_PAGE
+REGION_PREFIX = REGION_PAGE_PREFIX  # one page per region: region_page(name)
 MANIFEST = "manifest.json"  # which run wrote each page (not a page)
 RESERVED = frozenset({INDEX, REGION, AUDIT, IMPLEMENTATION_PLAN, OVERVIEW})
 # A chapter whose slug is reserved gets this prefix; slugs that start with it get it too, so
@@ -39,11 +47,6 @@ def chapter_page(unit: Unit) -> str:
     if is_reserved(stem) or stem.startswith(CHAPTER_ESCAPE):
         return CHAPTER_ESCAPE + stem
     return stem
-
-
-def region_page(name: str) -> str:
-    """The stem of a region's page (issue 10)."""
-    return REGION_PREFIX + (slugify(name) or "naamloos")
 
 
 def pages(study: Study, regions: Iterable[str] = ()) -> dict[str, str]:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from basisop.io.dataset import StudyData
-from basisop.model import Status, dutch_date
+from basisop.model import PLAN_PAGE, Status, dutch_date
 from basisop.presentation import _ENV, Chapter, _study_line
 from basisop.scoring import priorities, score, status_column
 
-PLAN_PAGE = "uitvoeringsplan.html"  # the page's file name; moves to the page registry (D4)
 NOT_STATED = "niet vermeld"
 _SECTION = re.compile(r"§\s*([\d.]+\d)")
 _PLAN = _ENV.get_template("plan.html.j2").module
@@ -114,4 +113,5 @@ def plan_link_html(chapter: Chapter) -> str:
     about = reach["subthemas"].str.split(";")
     gaps = [{**r, "n": int(about.map(lambda s, i=r["subthema_id"]: i in s).sum())}
             for r in chapter.scores.to_dict("records") if r["status"] in ("rood", "oranje")]
-    return _render("link", unit=chapter.unit, page=PLAN_PAGE, gaps=gaps) if gaps else ""
+    return (_render("link", unit=chapter.unit, page=f"{PLAN_PAGE}.html", gaps=gaps)
+            if gaps else "")
