@@ -31,7 +31,7 @@ from basisop.batch.execute import NotebookJob
 from basisop.batch.pages import IMPLEMENTATION_PLAN
 from basisop.io.dataset import StudyData, load_valid
 from basisop.model import OVERVIEW_PAGE, Study
-from basisop.scoring import priorities, score
+from basisop.scoring import priorities, score, study_priorities
 
 STATE = "audit/vingerafdrukken.json"  # beside the audit notebooks, for the analysts
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
                    repr(study.scoring), json.dumps({k: [u.code for u in v]
                                                     for k, v in study.regions.items()}))
     recs = _frame(data.recommendations.frame)
-    plan = priorities(data, scores)
+    plan = study_priorities(data)
     # Study-wide aggregates without the per-unit columns: an oordeel elsewhere that leaves
     # every priority and level as it was changes no chapter.
     plan = _frame(plan[[c for c in plan.columns if not c.startswith("status ")]])
@@ -95,7 +95,7 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
             gegevens = _digest(_frame(scores))
         elif job.name == IMPLEMENTATION_PLAN:
             gegevens = _digest(actions, _frame(data.progress.frame), _frame(scores),
-                               _frame(priorities(data, scores)), _frame(data.overrides.frame))
+                               _frame(study_priorities(data)), _frame(data.overrides.frame))
         else:
             gegevens = _region(data, scores, job.parameters.get("regio", ""), recs + previous)
         result[job.name] = {

@@ -36,11 +36,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 CLIENT = Path(__file__).resolve().parent / "forkclient.py"
-# Imported once in the template; what the notebooks import, so no kernel pays for it. Not the
+# Imported once in the template; what the notebooks import, so no kernel pays for it (a module
+# with Jinja templates compiles them on import: a tenth of a second each). Not the
 # inline backend: it hooks into the IPython shell when first imported, and there is none yet.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "pandas",
            "matplotlib.pyplot", "basisop.presentation",
-           "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring",
+           "basisop.presentation.overview", "basisop.presentation.plan",
+           "basisop.presentation.waves", "basisop.io.dataset", "basisop.scoring",
            # What a kernel imports while it starts (the debugger alone is a hundred modules):
            # a tenth of a second of CPU in every kernel otherwise.
            "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",

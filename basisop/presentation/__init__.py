@@ -48,6 +48,7 @@ from basisop.scoring import (
     rule_agreement,
     score,
     status_column,
+    study_priorities,
     theme_summary,
     unit_recommendations,
 )
@@ -162,7 +163,7 @@ class Chapter:
         unit = data.study.require_unit(unit_code)
         scores = score(data)
         return cls(data, unit, scores[scores["eenheid"] == unit.code].reset_index(drop=True),
-                   priorities(data, scores))
+                   study_priorities(data))
 
 
 def chapter_intro(chapter: Chapter) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from basisop.io.dataset import StudyData
 from basisop.model import PLAN_PAGE, Status, dutch_date
 from basisop.presentation import _ENV, Chapter, _study_line
-from basisop.scoring import priorities, records, score, status_column
+from basisop.scoring import records, status_column, study_priorities
 
 NOT_STATED = "niet vermeld"
 _SECTION = re.compile(r"§\s*([\d.]+\d)")
@@ -34,7 +34,7 @@ class Plan:
 
     @classmethod
     def build(cls, data: StudyData) -> Plan:
-        return cls(data, priorities(data, score(data)))
+        return cls(data, study_priorities(data))
 
     @property
     def actions(self) -> pd.DataFrame:
