@@ -15,13 +15,13 @@ Design (for a reader on screen and on A4 paper):
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path
@@ -37,6 +37,7 @@ from basisop.model import (
     region_page,
 )
 from basisop.presentation import (
+    _ENV,
     INLINE_CSS,
     STATUS_HATCH,
     STATUS_STYLE,
@@ -44,6 +45,7 @@ from basisop.presentation import (
     Region,
     comparison_figure,
     comparison_table,
+    esc,
     figure_html,
 )
 from basisop.scoring import records, score
@@ -57,10 +59,6 @@ MIN_PT = 7.0  # no text in a figure is smaller
 ROW_IN = 0.17  # one unit's row: an 8 pt label and air
 MAX_ROWS = 40  # rows per matrix part: with its header, one part fits an A4 page
 _EDGE = "#263238"
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 @dataclass
@@ -226,6 +224,7 @@ def distribution_figure(scores: pd.DataFrame, title: str) -> Figure:
 
 # -- SVG --------------------------------------------------------------------------------------
 
+_BLOCKS = _ENV.get_template("overview.html.j2").module
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
 
@@ -237,7 +236,7 @@ def figure_svg(fig: Figure, alt: str) -> str:
     plt.close(fig)
     svg = _PROLOG.sub("", buffer.getvalue(), count=1)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(alt)}" ', 1)
-    return f'<div class="bo bo-figuur bo-svg">{svg}</div>'
+    return str(_BLOCKS.svg_figure(Markup(svg)))
 
 
 # -- HTML blocks for the notebooks ------------------------------------------------------------
@@ -271,12 +270,10 @@ def comparison_figure_html(region: Region) -> str:
 
 def overview_intro(overview: Overview) -> str:
     study = overview.data.study
-    regions = overview.regions
-    items = "".join(f'<li><a href="{esc(region_page(name))}.html">{esc(name)}</a> '
-                    f"({len(units)} eenheden)</li>" for name, units in regions.items() if name)
-    return (f'<div class="bo"><h1>Landelijk overzicht</h1><p>{esc(study.naam)} — golf '
-            f"{esc(study.golf)}: {len(study.eenheden)} eenheden in {len(regions)} regio's.</p>"
-            f"<ul class=\"bo-regios\">{items}</ul></div>{INLINE_CSS}")
+    regions = [(name, region_page(name), len(units))
+               for name, units in overview.regions.items() if name]
+    return str(_BLOCKS.intro(study, len(study.eenheden), len(overview.regions), regions,
+                             Markup(INLINE_CSS)))
 
 
 def national_distribution_html(overview: Overview) -> str:
@@ -300,17 +297,12 @@ def red_by_region_html(overview: Overview) -> str:
     themes = overview.data.study.framework.themas
     cells = {(r["regio"], r["thema_id"]): (int(r["rood"]), int(r["beoordeeld"]))
              for r in records(table)}
-    head = "".join(f"<th>{esc(t.naam)}</th>" for t in themes)
     rows = []
     for name in overview.regions:
-        tds = "".join(f'<td class="bo-getal" title="{cells.get((name, t.id), (0, 0))[0]} van '
-                      f'{cells.get((name, t.id), (0, 0))[1]}">'
-                      f"{_share(*cells.get((name, t.id), (0, 0)))}</td>" for t in themes)
-        rows.append(f"<tr><th scope=\"row\">{esc(name or 'alle eenheden')}</th>{tds}</tr>")
-    return ('<div class="bo"><table class="bo-tabel bo-rood-per-regio"><thead><tr><th>Regio</th>'
-            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            '<p class="verantwoording">Aandeel rood van de beoordeelde subthema\'s per thema; '
-            "onbekend telt niet mee.</p></div>")
+        counts = [cells.get((name, t.id), (0, 0)) for t in themes]
+        rows.append((name or "alle eenheden",
+                     [(red, assessed, _share(red, assessed)) for red, assessed in counts]))
+    return str(_BLOCKS.red_by_region(themes, rows))
 
 
 def most_red_national_html(overview: Overview, top: int = 10) -> str:
@@ -318,11 +310,9 @@ def most_red_national_html(overview: Overview, top: int = 10) -> str:
     table = distribution(overview.scores)
     table["beoordeeld"] = table[[s.value for s in COLOURS]].sum(axis=1)
     table = table[table["rood"] > 0].sort_values("rood", ascending=False, kind="stable")
-    items = "".join(f"<li>{esc(r['subthema'])}: rood in {r['rood']} van de {r['beoordeeld']} "
-                    f"beoordeelde eenheden ({_share(r['rood'], r['beoordeeld'])})</li>"
-                    for r in records(table.head(top)))
-    return (f'<div class="bo"><h2>Subthema\'s die het vaakst rood zijn</h2>'
-            f"<ol>{items or '<li>Geen subthema is rood.</li>'}</ol></div>")
+    rows = [(r["subthema"], r["rood"], r["beoordeeld"], _share(r["rood"], r["beoordeeld"]))
+            for r in records(table.head(top))]
+    return str(_BLOCKS.most_red(rows))
 
 
 def national_matrix_html(overview: Overview) -> str:
@@ -333,7 +323,5 @@ def region_link(study: Study, unit: Unit) -> str:
     """A chapter's link to its region's comparison (and the overview); "" without a region."""
     if not unit.regio:
         return ""
-    overview = (f' · <a href="{OVERVIEW_PAGE}.html">landelijk overzicht</a>'
-                if len(study.regions) > 1 else "")
-    return (f'<div class="bo"><p class="bo-regio">Regio: <a href="{esc(region_page(unit.regio))}'
-            f'.html">{esc(unit.regio)}</a>{overview}</p></div>')
+    return str(_BLOCKS.region_link(region_page(unit.regio), unit.regio,
+                                   OVERVIEW_PAGE if len(study.regions) > 1 else ""))
