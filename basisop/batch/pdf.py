@@ -71,6 +71,7 @@ def fixed_metadata(pdf: bytes, datum: str) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp, "/Creator": "basisop"})
     _relative_links(writer)
+    _stable_structure_ids(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -89,3 +90,54 @@ def _relative_links(writer) -> None:
             if uri is not None and str(uri).startswith("file://"):
                 action.get_object()[NameObject("/URI")] = TextStringObject(
                     str(uri).rsplit("/", 1)[-1])
+
+
+def _stable_structure_ids(writer) -> None:
+    """The tagged structure's element ids as 1, 2, 3 ... in the order Chromium gave them.
+
+    Chromium names them after its internal node numbers ('node00000038'), which shift from one
+    print to the next; renumbered by rank, the id tree's names keep their sorted order.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    structure, seen, todo = [], set(), [root]
+    while todo:  # every structure element, each once
+        node = todo.pop().get_object()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, DictionaryObject):
+            structure.append(node)
+            kids = node.get("/K")
+            kids = kids.get_object() if kids is not None else None
+            todo += list(kids) if isinstance(kids, ArrayObject) else [kids] if kids else []
+    elements = [node for node in structure if "/ID" in node]
+    if not elements:
+        return
+    old = sorted({str(e["/ID"]) for e in elements}, key=lambda i: (len(i), i))
+    new = {name: TextStringObject(f"node{rank:08d}") for rank, name in enumerate(old, 1)}
+    for element in elements:
+        element[NameObject("/ID")] = new[str(element["/ID"])]
+    for node in structure:  # a table cell names its header cells by id
+        attributes = node.get("/A")
+        attributes = attributes.get_object() if attributes is not None else None
+        for attribute in attributes if isinstance(attributes, ArrayObject) else [attributes]:
+            attribute = attribute.get_object() if attribute is not None else None
+            if isinstance(attribute, DictionaryObject) and "/Headers" in attribute:
+                attribute[NameObject("/Headers")] = ArrayObject(
+                    new.get(str(h), h) for h in attribute["/Headers"].get_object())
+    tree = root.get_object().get("/IDTree")
+    todo = [tree] if tree is not None else []
+    while todo:  # the name tree: its /Names pairs and /Limits, leaf by leaf
+        node = todo.pop().get_object()
+        for key in ("/Names", "/Limits"):
+            values = node.get(key)
+            if values is not None:
+                values = values.get_object()
+                for i, value in enumerate(values):
+                    if isinstance(value, str) and str(value) in new:
+                        values[i] = new[str(value)]
+        todo += list(node.get("/Kids", []))
