@@ -19,10 +19,11 @@ from pathlib import Path
 HEADER = ["eenheid", "respondent", "rol", "subthema", "checklist", "oordeel", "fragment", "bron",
           "vertrouwelijk", "notities", "id"]
 _WORDS = ("de", "gemeente", "signalen,", "netwerk", "afspraken", "overleg", "zicht", "partners",
-          "radicalisering", "casus", "informatie,", "jongeren", "scholing", "beleid", "één",
-          "coördinatie", "geïnformeerd", "zo'n", '"veiligheidshuis"', "structureel", "beperkt",
-          "goed", "geregeld", "onduidelijk", "wij", "hebben", "geen", "weinig", "veel", "op",
-          "dit", "moment", "is", "er", "een", "vast", "aanspreekpunt.")
+          "radicalisering", "casus", "informatie,", "jongeren", "scholing", "beleid", "zo'n",
+          "structureel", "beperkt", "goed", "geregeld", "onduidelijk", "wij", "hebben", "geen",
+          "weinig", "veel", "op", "dit", "moment", "is", "er", "een", "vast", "aanspreekpunt.")
+# About one word in fifty has a diacritic or quotes, as in Dutch interview notes.
+_RARE_WORDS = ("één", "coördinatie", "geïnformeerd", "ideeën", "cliënt", '"veiligheidshuis"')
 _CP1252 = "\u00a7CP1252\u00a7"  # replaced by a Windows-1252 byte after encoding
 # Each kind of fault gives exactly one problem on its row.
 FAULTS = ("unknown unit", "unknown subtheme", "bad oordeel", "empty fragment",
@@ -37,7 +38,7 @@ ODDITIES = ("multi-line", "formula quote", "spaces around", "too few fields", "b
 def fragment(rng: random.Random, length: int = 200) -> str:
     words: list[str] = []
     while sum(len(w) + 1 for w in words) < length:
-        words.append(rng.choice(_WORDS))
+        words.append(rng.choice(_RARE_WORDS if rng.random() < 0.02 else _WORDS))
     text = " ".join(words)
     return text[0].upper() + text[1:]
 

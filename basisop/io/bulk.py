@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from basisop.io.records import (
     _compare_key,
 )
 from basisop.io.tables import Row, Table
+from basisop.model import normalize_key
 from basisop.problems import WARNING, Problem
 
 # Below this many bytes in all coding files together the row path is quick enough.
@@ -61,61 +63,48 @@ class BulkFile:
     cells: pa.Table  # columns named as table.columns
     numbers: np.ndarray  # each cell row's record number (the header is 1)
     clean: np.ndarray  # per cell row: no table-level problem can arise, the cell is the value
+    key_lengths: dict[str, np.ndarray]  # per column and cell row: its key's length, if clean
 
 
 # -- reading -------------------------------------------------------------------------------------
 
 def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> BulkFile | None:
     """Read a plain CSV column-wise; None when the row path must read it."""
-    data = path.read_bytes()
+    data = _read_bytes(path)
     offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if (data.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(data)
-            or data.count(b"\r") != data.count(b"\r\n")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(data):
         return None
-    first_line = data[offset:data.find(b"\n", offset) if b"\n" in data else len(data)]
-    delimiter = tables._sniff_delimiter(first_line.decode("utf-8", errors="surrogateescape"))
+    end = data.find(b"\n", offset)
+    delimiter = tables._sniff_delimiter(
+        data[offset:end if end >= 0 else len(data)].decode("utf-8", errors="surrogateescape"))
     if delimiter == "\t":
         return None  # a tab inside a field would be taken for a delimiter by the screen
     arr = np.frombuffer(data, np.uint8)[offset:]
-    quotes = np.flatnonzero(arr == _QUOTE)
+    quotes, special, doubled = _positions(arr)
     if len(quotes) % 2 or not _quotes_well_formed(arr, quotes, delimiter):
         return None
-    layout = _Layout.scan(arr, quotes)
+    layout = _Layout.scan(arr, quotes, special, doubled)
+    del quotes, special
     if layout is None:
         return None
-    bad, first_bad, valid_non_ascii = _invalid_utf8(data, offset, layout.non_ascii)
+    bad, valid_non_ascii = _invalid_utf8(arr, layout.non_ascii)
     if len(bad) and (offset or not valid_non_ascii):
         return None  # BOM with bad bytes, or a Windows-1252 file: the row path decodes it
-    encoding = ("UTF-8 met BOM" if offset else tables.MIXED_ENCODING if len(bad) else "UTF-8")
-    table = Table(path, [], [], encoding=encoding, delimiter=delimiter)
-    if len(bad):
-        table.problems.append(Problem(
-            str(path), f"geen geldige UTF-8 vanaf byte {first_bad} in een deel van de cellen; "
-                       "die cellen zijn gelezen als Windows-1252 (zie de waarschuwingen per rij)",
-            severity=WARNING))
-    header_text = _text(data, offset + layout.starts[0], offset + layout.ends[0], bool(len(bad)))
-    header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=table.delimiter),
-                  [])
-    table.columns = tables.header_columns(header)
-    if (not all(table.columns) or len(set(table.columns)) < len(table.columns)
-            or not set(required) <= set(table.columns) or len(layout.starts) < 2
-            or layout.slow[0]):
-        return None  # the row path names what is wrong with the header
+    table = _header(path, data, offset, layout, bad, delimiter, required)
+    if table is None:
+        return None
     layout.flag(layout.record_of(bad))
-    body = _patched(data, offset, layout, bad)
-    parsed = _parse(body, layout, table)
+    originals = _patch(data, offset, layout, bad)
+    parsed = _parse(memoryview(data)[offset + int(layout.starts[1]):], layout, table)
     if parsed is None:
         return None
     cells, numbers, invalid = parsed
-    clean = _clean_cells(cells, ~layout.slow[numbers - 1], layout.non_ascii_rows[numbers - 1])
-    slow_records = np.union1d(numbers[~clean] - 1, invalid)
-    decode_bad = bool(len(bad))
-    for record in slow_records:
-        record_bytes = _text(data, offset + layout.starts[record], offset + layout.ends[record],
-                             decode_bad)
-        fields = next(csv.reader(io.StringIO(record_bytes, newline=""),
-                                 delimiter=table.delimiter), [])
-        row = tables.record_row(int(record) + 1, fields, table.columns, str(path))
+    clean, key_lengths = _clean_cells(cells, ~layout.slow[numbers - 1])
+    for record in np.union1d(numbers[~clean] - 1, invalid).tolist():
+        text = originals.get(record) or _text(data, offset + int(layout.starts[record]),
+                                              offset + int(layout.ends[record]), bool(len(bad)))
+        fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        row = tables.record_row(record + 1, fields, table.columns, str(path))
         if row is not None:
             table.rows.append(row)
     tables._check_header(table, required, optional)
@@ -124,7 +113,39 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
         starts = set(pc.unique(first).to_pylist()) | {r.values.get(table.columns[0], "")
                                                       for r in table.rows}
         tables.check_multiline_cells(table, table.rows, starts - {""})
-    return BulkFile(table, cells, numbers, clean)
+    return BulkFile(table, cells, numbers, clean, key_lengths)
+
+
+def _read_bytes(path: Path) -> bytearray:
+    """The file's bytes, in a buffer that can be patched in place (no second copy)."""
+    with path.open("rb") as handle:
+        data = bytearray(path.stat().st_size)
+        size = handle.readinto(data)
+    del data[size:]
+    return data
+
+
+def _header(path: Path, data: bytearray, offset: int, layout: _Layout, bad: np.ndarray,
+            delimiter: str, required: Sequence[str]) -> Table | None:
+    """The table with its columns, encoding and file-level note; None for a header the row
+    path must judge (missing, unnamed or repeated columns, not on the first line)."""
+    mixed = bool(len(bad))
+    encoding = "UTF-8 met BOM" if offset else tables.MIXED_ENCODING if mixed else "UTF-8"
+    table = Table(path, [], [], encoding=encoding, delimiter=delimiter)
+    if mixed:
+        table.problems.append(Problem(
+            str(path), f"geen geldige UTF-8 vanaf byte {offset + bad[0]} in een deel van de "
+                       "cellen; die cellen zijn gelezen als Windows-1252 (zie de waarschuwingen "
+                       "per rij)",
+            severity=WARNING))
+    text = _text(data, offset + int(layout.starts[0]), offset + int(layout.ends[0]), mixed)
+    table.columns = tables.header_columns(
+        next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []))
+    if (not all(table.columns) or len(set(table.columns)) < len(table.columns)
+            or not set(required) <= set(table.columns) or len(layout.starts) < 2
+            or layout.slow[0]):
+        return None
+    return table
 
 
 def _quotes_well_formed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> bool:
@@ -153,33 +174,38 @@ class _Layout:
         count = len(starts)
         self.slow = np.zeros(count, bool)  # a problem may arise: the row path reads the record
         self.multiline = np.zeros(count, bool)
-        self.non_ascii_rows = np.zeros(count, bool)
         self.non_ascii = np.empty(0, np.int64)
         self.inner_breaks = np.empty(0, np.int64)
 
     @classmethod
-    def scan(cls, arr: np.ndarray, quotes: np.ndarray) -> _Layout | None:
-        special = np.flatnonzero((arr < _SPACE) | (arr >= 127))
+    def scan(cls, arr: np.ndarray, quotes: np.ndarray, special: np.ndarray,
+             doubled: np.ndarray) -> _Layout | None:
+        """From the positions `_positions` found; None for a carriage return without a line
+        feed (an old Mac file: the row path reads it)."""
         kinds = arr[special]
-        newlines = special[kinds == _NEWLINE]
-        outside = np.searchsorted(quotes, newlines) % 2 == 0
-        ends = newlines[outside]
+        newline = np.flatnonzero(kinds == _NEWLINE)
+        ending = np.zeros(len(special), bool)  # the line breaks that end a record
+        ending[newline[np.searchsorted(quotes, special[newline]) % 2 == 0]] = True
+        carriage = np.flatnonzero(kinds == _CR)
+        if len(carriage) and (carriage[-1] + 1 >= len(special)
+                              or np.any(special[carriage + 1] != special[carriage] + 1)
+                              or np.any(kinds[carriage + 1] != _NEWLINE)):
+            return None
+        ending[carriage] = ending[carriage + 1]
+        ends = special[ending & (kinds == _NEWLINE)]
         if not len(ends) or ends[-1] != len(arr) - 1:
             ends = np.append(ends, len(arr))  # the last record has no line end
         starts = np.concatenate([[0], ends[:-1] + 1])
         # A record ends before its "\r\n"; an empty one has no characters at all.
         has_cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == _CR)
         layout = cls(starts, ends - has_cr, ends, len(arr))
-        terminators = np.union1d(ends, (ends - 1)[has_cr])
-        inner = np.setdiff1d(special, terminators, assume_unique=True)
-        layout.non_ascii = inner[arr[inner] >= 128]
-        controls = inner[arr[inner] < 128]
-        layout.inner_breaks = controls[np.isin(arr[controls], (_NEWLINE, _CR))]
+        inner, inner_kinds = special[~ending], kinds[~ending]
+        layout.non_ascii = inner[inner_kinds >= 128]
+        controls = inner[inner_kinds < 128]
+        layout.inner_breaks = controls[(arr[controls] == _NEWLINE) | (arr[controls] == _CR)]
         layout.multiline[layout.record_of(layout.inner_breaks)] = True
         layout.flag(layout.record_of(controls))
-        layout.non_ascii_rows[layout.record_of(layout.non_ascii)] = True
-        doubled = np.flatnonzero((arr[:-1] == _SPACE) & (arr[1:] == _SPACE))
-        layout.flag(layout.record_of(doubled))  # "a  b" and "a b" are one key: checked by row
+        layout.flag(layout.record_of(doubled))  # "a  b" keys as "a b": the row path checks
         layout.slow |= layout.ends - layout.starts > tables.MAX_FIELD_CHARS
         return layout
 
@@ -190,45 +216,49 @@ class _Layout:
         self.slow[records] = True
 
 
-def _invalid_utf8(data: bytes, offset: int, non_ascii: np.ndarray
-                  ) -> tuple[np.ndarray, int, bool]:
-    """Positions (after `offset`) of bytes that are no UTF-8, the first one in the file, and
-    whether any valid non-ASCII character exists (the row path's Windows-1252 decision)."""
-    if not len(non_ascii):
-        return np.empty(0, np.int64), 0, False
-    breaks = np.flatnonzero(np.diff(non_ascii) != 1) + 1
-    run_starts, run_ends = non_ascii[np.r_[0, breaks]], non_ascii[np.r_[breaks - 1, -1]] + 1
-    bad: list[int] = []
-    valid = False
-    verdicts: dict[bytes, list[int] | None] = {}
-    for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-        run = data[offset + start:offset + end]
-        if run not in verdicts:
-            verdicts[run] = _bad_in_run(run)
-        found = verdicts[run]
-        if found is None:
-            valid = True
-        else:
-            bad += [start + i for i in found]
-            valid = valid or len(found) < len(run)
-    positions = np.array(bad, np.int64)
-    return positions, (offset + int(positions[0])) if bad else 0, valid
+def _positions(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of quotes, of control characters and non-ASCII bytes, and of two spaces in
+    a row (as 16-bit words at even and at odd places), in cache-sized blocks."""
+    quotes, special, doubled = [], [], []
+    block = 1 << 22
+    spaces = np.uint16(_SPACE * 257)
+    for start in range(0, len(arr), block):
+        part = arr[start:start + block]
+        quotes.append(np.flatnonzero(part == _QUOTE) + start)
+        # Below 32 or from 127 on, in one comparison: bytes under 32 wrap round to the top.
+        special.append(np.flatnonzero(np.subtract(part, _SPACE, dtype=np.uint8) >= 95) + start)
+        for shift in (0, 1):
+            pairs = arr[start + shift:start + shift + block]
+            words = pairs[:len(pairs) // 2 * 2].view(np.uint16)
+            doubled.append(np.flatnonzero(words == spaces) * 2 + start + shift)
+    empty = [np.empty(0, np.int64)]
+    return (np.concatenate(quotes or empty), np.concatenate(special or empty),
+            np.concatenate(doubled or empty))
 
 
-def _bad_in_run(run: bytes) -> list[int] | None:
-    """Offsets of the bytes in a run of non-ASCII bytes that are no UTF-8; None if all are."""
-    try:
-        run.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        text = run.decode("utf-8", errors="surrogateescape")
-    found, at = [], 0
-    for char in text:
-        width = len(char.encode("utf-8", errors="surrogateescape"))
-        if "\udc80" <= char <= "\udcff":
-            found.append(at)
-        at += width
-    return found
+def _invalid_utf8(arr: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The non-ASCII bytes (at `positions`) that are no UTF-8, and whether any valid non-ASCII
+    character exists (the row path's choice between mixed cells and Windows-1252)."""
+    if not len(positions):
+        return positions, False
+    lead = arr[positions]
+    size = np.select([lead > 0xF4, lead >= 0xF0, lead >= 0xE0, lead >= 0xC2], [0, 4, 3, 2], 0)
+    count = len(positions)
+    second = arr[np.minimum(positions + 1, len(arr) - 1)]
+    overlong_or_surrogate = (((lead == 0xE0) & (second < 0xA0))
+                             | ((lead == 0xED) & (second > 0x9F))
+                             | ((lead == 0xF0) & (second < 0x90))
+                             | ((lead == 0xF4) & (second > 0x8F)))
+    valid = (size > 0) & ~overlong_or_surrogate
+    for k in (1, 2, 3):
+        following = np.minimum(np.arange(count) + k, count - 1)
+        continues = ((positions[following] == positions + k)
+                     & (arr[positions[following]] & 0xC0 == 0x80))
+        valid &= (size <= k) | continues
+    claimed = valid.copy()
+    for k in (1, 2, 3):
+        claimed[np.flatnonzero(valid & (size > k)) + k] = True
+    return positions[~claimed], bool(valid.any())
 
 
 def _text(data: bytes, start: int, end: int, mixed: bool) -> str:
@@ -236,18 +266,18 @@ def _text(data: bytes, start: int, end: int, mixed: bool) -> str:
     return data[start:end].decode("utf-8", errors="surrogateescape" if mixed else "strict")
 
 
-def _patched(data: bytes, offset: int, layout: _Layout, bad: np.ndarray) -> memoryview:
-    """The body for pyarrow: line breaks inside fields become spaces (so every record is one
-    line and pyarrow can read without looking for them) and bytes that are no UTF-8 a '?'.
-    Those records are read by the row path from the original bytes."""
-    body_start = offset + int(layout.starts[1])
-    if not len(bad) and not len(layout.inner_breaks):
-        return memoryview(data)[body_start:]
-    copy = bytearray(data)
-    view = np.frombuffer(copy, np.uint8)[offset:]
+def _patch(data: bytearray, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
+    """Make the body plain for pyarrow, in place: line breaks inside fields become spaces (so
+    every record is one line and pyarrow need not look for them) and bytes that are no UTF-8
+    a '?'. Returns the original text of the records changed, which the row path reads."""
+    changed = np.union1d(layout.record_of(layout.inner_breaks), layout.record_of(bad))
+    originals = {record: _text(data, offset + int(layout.starts[record]),
+                               offset + int(layout.ends[record]), bool(len(bad)))
+                 for record in changed.tolist()}
+    view = np.frombuffer(data, np.uint8)[offset:]
     view[layout.inner_breaks] = _SPACE
     view[bad] = ord("?")
-    return memoryview(copy)[body_start:]
+    return originals
 
 
 def _parse(body: memoryview, layout: _Layout, table: Table
@@ -300,28 +330,74 @@ def _parse(body: memoryview, layout: _Layout, table: Table
     return cells.rename_columns(table.columns), numbers, invalid
 
 
-def _clean_cells(cells: pa.Table, clean: np.ndarray, non_ascii: np.ndarray) -> np.ndarray:
+def _clean_cells(cells: pa.Table, clean: np.ndarray
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Rows whose cells need no repair and raise no table-level problem: nothing to strip,
-    no formula quote, not blank; rows with non-ASCII text are checked cell by cell."""
+    no formula quote, not blank, no suspect character. Also each cell's key length."""
     clean = clean.copy()
     filled = np.zeros(cells.num_rows, bool)
-    for column in cells.columns:
+    lengths = {}
+    for name, column in zip(cells.column_names, cells.columns, strict=True):
         edges = pc.or_(pc.or_(pc.starts_with(column, " "), pc.ends_with(column, " ")),
                        pc.starts_with(column, "'"))
-        clean &= ~_numpy(edges)
-        filled |= _numpy(pc.binary_length(column)) > 0
-    clean &= filled
-    rows = np.flatnonzero(clean & non_ascii)
-    if len(rows):
-        texts = cells.take(pa.array(rows)).to_pylist()
-        plain = [all(_plain_cell(c) for c in row.values()) for row in texts]
-        clean[rows] = plain
-    return clean
+        profiles = [text_profile(chunk) for chunk in column.chunks]
+        suspect = np.concatenate([p[0] for p in profiles] or [np.empty(0, bool)])
+        lengths[name] = np.concatenate([p[1] for p in profiles] or [np.empty(0, np.int64)])
+        clean &= ~_numpy(edges) & ~suspect
+        filled |= lengths[name] > 0
+    return clean & filled, lengths
 
 
-def _plain_cell(cell: str) -> bool:
-    return (cell == cell.strip() and not cell.startswith("'")
-            and not tables._SUSPECT.search(cell))
+def text_profile(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: whether it holds a non-ASCII character that could raise a problem or change
+    the spacing of its key (whitespace, U+FFFD, the Ã, Â and â of garbled text ...), and the
+    length of its key (`_compare_key`), which for a clean cell is the sum of what each
+    character counts there. Computed on the characters, not per cell."""
+    offsets = _offsets(column)
+    lengths = np.diff(offsets)
+    suspect = np.zeros(len(column), bool)
+    if not len(column) or column.buffers()[2] is None:
+        return suspect, lengths
+    data = np.frombuffer(column.buffers()[2], np.uint8)
+    leads = np.flatnonzero(data[offsets[0]:offsets[-1]] >= 0xC0) + offsets[0]
+    if not len(leads):
+        return suspect, lengths
+    points, sizes = _code_points(data, leads)
+    distinct, which = np.unique(points, return_inverse=True)
+    judged = [_judge(chr(p)) for p in distinct.tolist()]
+    bad = np.array([j[0] for j in judged], bool)[which]
+    counted = np.array([j[1] for j in judged], np.int64)[which]
+    rows = np.searchsorted(offsets, leads, side="right") - 1
+    suspect[rows[bad]] = True
+    lengths = lengths - np.bincount(rows, weights=sizes - counted, minlength=len(column)
+                                    ).astype(np.int64)
+    return suspect, lengths
+
+
+def _offsets(column: pa.Array) -> np.ndarray:
+    kind = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    raw = np.frombuffer(column.buffers()[1], kind)
+    return raw[column.offset:column.offset + len(column) + 1].astype(np.int64)
+
+
+def _code_points(data: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The code point and byte count of each UTF-8 character starting at `leads`."""
+    padded = np.concatenate([data, np.zeros(3, np.uint8)])
+    first = padded[leads].astype(np.int64)
+    tail = [padded[leads + k].astype(np.int64) & 0x3F for k in (1, 2, 3)]
+    sizes = np.select([first >= 0xF0, first >= 0xE0], [4, 3], 2)
+    two = ((first & 0x1F) << 6) | tail[0]
+    three = ((first & 0x0F) << 12) | (tail[0] << 6) | tail[1]
+    four = ((first & 0x07) << 18) | (tail[0] << 12) | (tail[1] << 6) | tail[2]
+    return np.select([sizes == 4, sizes == 3], [four, three], two), sizes
+
+
+def _judge(char: str) -> tuple[bool, int]:
+    """(suspect, what the character counts in a key)."""
+    decomposed = unicodedata.normalize("NFKD", char)
+    suspect = (char.isspace() or char in "\ufffdÃÂâ" or bool(tables._SUSPECT.search(char))
+               or any(c.isspace() for c in decomposed) or not char.isprintable())
+    return suspect, len(normalize_key(char))
 
 
 def _numpy(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -334,19 +410,26 @@ def _numpy(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 _OPTIONAL = [c for c in CODING_COLUMNS if c not in CODING_REQUIRED] + list(CHECKLIST_EXTRA)
 _UNIT_COLUMNS = ("eenheid", "respondent", "rol")
-_SUBJECT_COLUMNS = ("eenheid", "subthema", "checklist", *CHECKLIST_EXTRA)
+_SUBJECT_COLUMNS = ("subthema", "checklist", *CHECKLIST_EXTRA)
 _FILE_SHIFT = 2**40  # (file, row) as one sortable number
 
 
 @dataclass
 class _Screened:
-    """One file after the screen: the clean rows' record columns and the rows to check."""
+    """One file after the screen: which cell rows are proven clean, their record columns
+    (over all cell rows, meaningful where clean) and the rows to check by row."""
 
     bulk: BulkFile
     index: int  # the file's place among the coding files
-    rows: np.ndarray  # cell rows that are clean
-    records: dict[str, pa.Array]  # CODING_COLUMNS of the clean rows (derived as `check` does)
+    keep: np.ndarray  # per cell row: clean, so accepted unless it repeats an earlier row
+    records: dict[str, pa.Array | pa.ChunkedArray]  # CODING_COLUMNS as `check` derives them
     slow: list[Row]  # rows for the row path, by number
+
+    def drop(self, rows: np.ndarray) -> None:
+        """Send clean cell rows to the row path after all."""
+        self.keep[rows] = False
+        self.slow = sorted([*self.slow, *(_cell_row(self.bulk, r) for r in rows)],
+                           key=lambda r: r.number)
 
 
 def load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None:
@@ -364,15 +447,15 @@ def load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None
     screened = [_screen(i, bulk, parts) for i, bulk in enumerate(files)]
     _first_ids(screened, parts)
     outcomes = _check_slow(screened, parts)
-    duplicates = _duplicates(screened, outcomes, parts)
-    return _result(screened, outcomes, duplicates)
+    repeats = _duplicates(screened, outcomes, parts)
+    return _result(screened, outcomes, repeats)
 
 
-def _column(cells: pa.Table, name: str, rows: np.ndarray) -> pa.Array:
-    """A column's cells of some rows; an absent column reads as empty, as in the row path."""
-    if name not in cells.column_names:
-        return pa.array([""] * len(rows), pa.string())
-    return cells.column(name).take(pa.array(rows)).combine_chunks()
+def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
+    """A column's cells; an absent column reads as empty, as in the row path."""
+    if name in cells.column_names:
+        return cells.column(name)
+    return pa.chunked_array([pc.fill_null(pa.nulls(cells.num_rows, pa.string()), "")])
 
 
 def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
@@ -390,21 +473,21 @@ def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
 def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
     """Prove rows clean group by group of distinct values, with the check's own parts."""
     cells, table = bulk.cells, bulk.table
-    rows = np.flatnonzero(bulk.clean)
-    if not len(rows):
-        return _Screened(bulk, index, rows, {}, list(bulk.table.rows))
-    take = {c: _column(cells, c, rows) for c in {*CODING_COLUMNS, *CHECKLIST_EXTRA}}
-    ok = _numpy(pc.binary_length(take["fragment"])) > 0
-    derived: dict[str, pa.Array] = {}
+    keep = bulk.clean & (bulk.key_lengths["fragment"] > 0)
+    if not cells.num_rows:
+        return _Screened(bulk, index, keep, {}, list(table.rows))
+    short = {c: _column(cells, c).combine_chunks()
+             for c in {*_UNIT_COLUMNS, *_SUBJECT_COLUMNS, "oordeel", "vertrouwelijk"}}
 
-    def by_group(columns: Sequence[str], probe) -> list[np.ndarray]:
-        """Run `probe` once per distinct combination of `columns`; its answers per row."""
-        group, firsts = _groups([take[c] for c in columns])
-        samples = {c: take[c].take(pa.array(firsts)).to_pylist() for c in columns}
+    def by_group(columns: dict[str, pa.Array], probe) -> list[pa.Array]:
+        """Run `probe` once per distinct combination of the columns' values (a RowCheck
+        holding them); whether it passed and its other answers, per row."""
+        group, firsts = _groups(list(columns.values()))
+        samples = {c: v.take(pa.array(firsts)).to_pylist() for c, v in columns.items()}
         answers = [probe(_probe(table, {c: samples[c][g] for c in columns}))
                    for g in range(len(firsts))]
         passed, *values = zip(*answers, strict=True)
-        ok[:] &= np.array(passed, bool)[group]
+        keep[:] &= np.array(passed, bool)[group]
         return [pa.array(list(v)).take(pa.array(group)) for v in values]
 
     def unit_and_role(rc: RowCheck) -> tuple:
@@ -413,12 +496,12 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
         return not rc.problems, unit, role
 
     def subject(rc: RowCheck) -> tuple:
-        try:
-            unit = parts.unit_of(rc.cell("eenheid")) if rc.cell("eenheid") else None
-        except ValueError:
-            unit = None  # said by unit_and_role
-        subtheme, checklist = parts.subject(rc, unit)
+        subtheme, checklist = parts.subject(rc, None)  # the unit's coverage: `covered`
         return not rc.problems, subtheme, checklist
+
+    def covered(rc: RowCheck) -> tuple:
+        parts.covered(rc, rc.cell("eenheid") or None, rc.cell("subthema") or None)
+        return (not rc.problems,)
 
     def oordeel(rc: RowCheck) -> tuple:
         status = rc.parsed("oordeel", parts.status_of)
@@ -428,21 +511,22 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
         flag = bool(rc.parsed("vertrouwelijk", parts.flag_of))
         return not rc.problems, flag
 
-    units, roles = by_group(_UNIT_COLUMNS, unit_and_role)
-    subthemes, checklists = by_group(_SUBJECT_COLUMNS, subject)
-    (oordelen,) = by_group(("oordeel",), oordeel)
-    (flags,) = by_group(("vertrouwelijk",), confidential)
-    derived = {"eenheid": units, "rol": roles, "subthema": subthemes, "checklist": checklists,
-               "oordeel": oordelen}
-    records = {c: derived[c].cast(pa.string()) if c in derived else take[c]
-               for c in CODING_COLUMNS if c != "vertrouwelijk"}
-    records["vertrouwelijk"] = flags.cast(pa.bool_())
-    keep = np.flatnonzero(ok)
-    records = {c: v.take(pa.array(keep)) for c, v in records.items()}
-    unclean = rows[~ok]
-    slow = sorted([*bulk.table.rows, *(_cell_row(bulk, r) for r in unclean)],
-                  key=lambda r: r.number)
-    return _Screened(bulk, index, rows[keep], records, slow)
+    def given(*columns: str) -> dict[str, pa.Array]:
+        return {c: short[c] for c in columns}
+
+    units, roles = by_group(given(*_UNIT_COLUMNS), unit_and_role)
+    subthemes, checklists = by_group(given(*_SUBJECT_COLUMNS), subject)
+    by_group({"eenheid": pc.fill_null(units, ""), "subthema": pc.fill_null(subthemes, "")},
+             covered)
+    (oordelen,) = by_group(given("oordeel"), oordeel)
+    (flags,) = by_group(given("vertrouwelijk"), confidential)
+    records = {"eenheid": units.cast(pa.string()), "rol": roles.cast(pa.string()),
+               "subthema": subthemes.cast(pa.string()), "checklist": checklists.cast(pa.string()),
+               "oordeel": oordelen.cast(pa.string()), "vertrouwelijk": flags.cast(pa.bool_())}
+    records.update({c: _column(cells, c) for c in CODING_COLUMNS if c not in records})
+    unclean = np.flatnonzero(bulk.clean & ~keep)
+    slow = sorted([*table.rows, *(_cell_row(bulk, r) for r in unclean)], key=lambda r: r.number)
+    return _Screened(bulk, index, keep, records, slow)
 
 
 def _probe(table: Table, values: dict[str, str]) -> RowCheck:
@@ -462,14 +546,15 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
     `_unique_id`; a clean row repeating an id is sent to the row path, which reports it."""
     frames = []
     for s in screened:
-        numbers = s.bulk.numbers[s.rows]
-        ids = s.records["id"].to_pandas() if len(s.rows) else pd.Series([], dtype="str")
-        frames.append(pd.DataFrame({"id": ids, "file": s.index, "rij": numbers,
-                                    "clean": np.arange(len(numbers))}))
+        rows = np.flatnonzero(s.keep)
+        ids = s.records["id"].filter(pa.array(s.keep)).to_pandas() if "id" in s.records else (
+            pd.Series([""] * len(rows), dtype="str"))
+        frames.append(pd.DataFrame({"id": ids, "file": s.index,
+                                    "rij": s.bulk.numbers[rows], "cell": rows}))
         frames.append(pd.DataFrame({"id": pd.Series([r.values.get("id", "") for r in s.slow],
                                                     dtype="str"),
                                     "file": s.index, "rij": [r.number for r in s.slow],
-                                    "clean": -1}))
+                                    "cell": -1}))
     every = pd.concat(frames, ignore_index=True)
     every = every[every["id"] != ""]
     repeated = every[every["id"].duplicated(keep=False)].sort_values(["file", "rij"],
@@ -480,19 +565,9 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
     for fragment_id, group in repeated.groupby("id", sort=False):
         first = group.iloc[0]
         parts.ids[fragment_id] = f"{names[first['file']]} rij {first['rij']}"
-    later = repeated[repeated["id"].duplicated(keep="first") & (repeated["clean"] >= 0)]
+    later = repeated[repeated["id"].duplicated(keep="first") & (repeated["cell"] >= 0)]
     for index, found in later.groupby("file"):
-        _to_row_path(screened[index], found["clean"].to_numpy())
-
-
-def _to_row_path(s: _Screened, clean_positions: np.ndarray) -> None:
-    """Send some clean rows (by their place among the clean rows) to the row path."""
-    keep = np.ones(len(s.rows), bool)
-    keep[clean_positions] = False
-    s.slow = sorted([*s.slow, *(_cell_row(s.bulk, r) for r in s.rows[~keep])],
-                    key=lambda r: r.number)
-    s.rows = s.rows[keep]
-    s.records = {c: v.filter(pa.array(keep)) for c, v in s.records.items()}
+        screened[index].drop(found["cell"].to_numpy())
 
 
 @dataclass
@@ -518,43 +593,44 @@ def _check_slow(screened: list[_Screened], parts: CodingParts) -> list[list[_Out
 
 _HASHED = ("eenheid", "respondent", "rol", "subthema", "checklist", "oordeel", "bron",
            "vertrouwelijk")
-_MEASURED = ("fragment", "id")  # long or unique: only the length of their key is hashed
-_MIX = np.uint64(0x100000001B3)
+_KEY_COLUMNS = [c for c in CODING_COLUMNS if c != "notities"]  # as `parts.key` orders them
+_MEASURED = ("fragment", "id")  # long or unique: the length of their key is hashed
+_PREFIX = 24  # and, for the rows whose hash so far collides, the fragment key's start
+_MIX, _MASK = 0x100000001B3, 2**64 - 1
 
 
 def _duplicates(screened: list[_Screened], outcomes: list[list[_Outcome]],
                 parts: CodingParts) -> dict[int, dict[int, Problem]]:
     """The rows that repeat an earlier accepted row (same key as `parts.key`): a warning, and
-    the row is rejected, as in the row path. A cheap hash of the key parts finds the
-    candidates; their full keys decide. Returns per file: clean position -> problem (the
-    row path's rows get theirs in place)."""
+    the row is rejected, as in the row path. Hashes of the key's parts, computed per distinct
+    text and column-wise, narrow the candidates down; their full keys decide. Returns per
+    file: cell row -> problem (the row path's rows get theirs in place)."""
     order, hashes, who = [], [], []
     for s, found in zip(screened, outcomes, strict=True):
-        if len(s.rows):
-            order.append(s.index * _FILE_SHIFT + s.bulk.numbers[s.rows])
-            hashes.append(_clean_hashes(s.records))
-            who += [(s.index, i) for i in range(len(s.rows))]
+        rows = np.flatnonzero(s.keep)
+        order.append(s.index * _FILE_SHIFT + s.bulk.numbers[rows])
+        hashes.append(_clean_hashes(s)[rows])
+        who += [(s.index, int(r)) for r in rows]
         accepted = [o for o in found if o.record is not None and o.rc.ok]
-        if accepted:
-            order.append(np.array([s.index * _FILE_SHIFT + o.row.number for o in accepted]))
-            hashes.append(np.array([_key_hash(parts.key(o.record)) for o in accepted],
-                                   np.uint64))
-            who += [(s.index, o) for o in accepted]
-    if not hashes:
-        return {}
-    order_all, hash_all = np.concatenate(order), np.concatenate(hashes)
+        order.append(np.array([s.index * _FILE_SHIFT + o.row.number for o in accepted],
+                              np.int64))
+        hashes.append(np.array([_key_hash(parts.key(o.record)) for o in accepted], np.uint64))
+        who += [(s.index, o) for o in accepted]
+    hash_all = np.concatenate(hashes)
     candidates = np.flatnonzero(pd.Series(hash_all).duplicated(keep=False).to_numpy())
-    candidates = candidates[np.argsort(order_all[candidates], kind="stable")]
+    marked = _mix(hash_all[candidates], _marks([who[i] for i in candidates], screened, parts))
+    candidates = candidates[pd.Series(marked).duplicated(keep=False).to_numpy()]
+    candidates = candidates[np.argsort(np.concatenate(order)[candidates], kind="stable")]
     seen: dict[tuple, str] = {}
-    found_clean: dict[int, dict[int, Problem]] = {}
-    for i in candidates:
+    repeats: dict[int, dict[int, Problem]] = {}
+    for i in candidates.tolist():
         index, what = who[i]
         s = screened[index]
         if isinstance(what, _Outcome):
             record, number = what.record, what.row.number
         else:
             record = {c: v[what].as_py() for c, v in s.records.items()}
-            number = int(s.bulk.numbers[s.rows[what]])
+            number = int(s.bulk.numbers[what])
         key, path = parts.key(record), s.bulk.table.path
         if key not in seen:
             seen[key] = f"{path.name} rij {number}"
@@ -565,48 +641,100 @@ def _duplicates(screened: list[_Screened], outcomes: list[list[_Outcome]],
             what.rc.problems.append(problem)
             what.record = None
         else:
-            found_clean.setdefault(index, {})[what] = problem
-    return found_clean
+            repeats.setdefault(index, {})[what] = problem
+    return repeats
 
 
-def _key_hash(key: tuple) -> np.uint64:
+def _mix(value: np.ndarray, part: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return (value ^ part) * np.uint64(_MIX)
+
+
+def _mix_int(value: int, part: int) -> int:
+    """`_mix` for one row, in Python integers."""
+    return ((value ^ part) * _MIX) & _MASK
+
+
+def _key_hash(key: tuple) -> int:
     """The hash `_clean_hashes` gives a clean row with this key (see `parts.key`'s order)."""
-    named = dict(zip([c for c in CODING_COLUMNS if c != "notities"], key, strict=True))
-    value = np.zeros(1, np.uint64)
-    with np.errstate(over="ignore"):
-        for part in [hash(named[c]) % 2**64 for c in _HASHED] + [
-                len(named[c]) for c in _MEASURED]:
-            value = (value ^ np.uint64(part)) * _MIX
-    return value[0]
-
-
-def _clean_hashes(records: dict[str, pa.Array]) -> np.ndarray:
-    """`_key_hash` of every clean row, column-wise: the key of a text is computed once per
-    distinct text; a clean ASCII cell's key is as long as the cell."""
-    count = len(records["fragment"])
-    value = np.zeros(count, np.uint64)
-    with np.errstate(over="ignore"):
-        for c in _HASHED:
-            column = records[c] if c != "vertrouwelijk" else records[c].cast(pa.string())
-            encoded = column.dictionary_encode()
-            texts = encoded.dictionary.to_pylist()
-            if c == "vertrouwelijk":
-                texts = [str(t == "true") for t in texts]
-            per_text = np.array([hash(_compare_key(t)) % 2**64 for t in texts], np.uint64)
-            codes = encoded.indices.to_numpy(zero_copy_only=False)
-            value = (value ^ per_text[codes]) * _MIX
-        for c in _MEASURED:
-            lengths = _numpy(pc.utf8_length(records[c])).astype(np.uint64)
-            wide = np.flatnonzero(~_numpy(pc.string_is_ascii(records[c])))
-            if len(wide):
-                texts = records[c].take(pa.array(wide)).to_pylist()
-                lengths[wide] = [len(_compare_key(t)) for t in texts]
-            value = (value ^ lengths) * _MIX
+    named = dict(zip(_KEY_COLUMNS, key, strict=True))
+    value = 0
+    for c in _HASHED:
+        value = _mix_int(value, hash(named[c]) % 2**64)
+    for c in _MEASURED:
+        value = _mix_int(value, len(named[c]))
     return value
 
 
+def _clean_hashes(s: _Screened) -> np.ndarray:
+    """`_key_hash` of every cell row, column-wise (meaningful for clean rows): a text's key
+    is computed once per distinct text; a clean cell's key length comes from its characters
+    (`text_profile`)."""
+    value = np.zeros(s.bulk.cells.num_rows, np.uint64)
+    if not s.records:
+        return value
+    for c in _HASHED:
+        column = pc.fill_null(s.records[c].cast(pa.string()), "")  # null: an unclean row
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        encoded = column.dictionary_encode()
+        texts = encoded.dictionary.to_pylist()
+        if c == "vertrouwelijk":
+            texts = [str(t == "true") for t in texts]
+        per_text = np.array([hash(_compare_key(t)) % 2**64 for t in texts], np.uint64)
+        value = _mix(value, per_text[encoded.indices.to_numpy(zero_copy_only=False)])
+    for c in _MEASURED:
+        value = _mix(value, s.bulk.key_lengths[c].astype(np.uint64))
+    return value
+
+
+def _marks(rows: list[tuple], screened: list[_Screened], parts: CodingParts) -> np.ndarray:
+    """The start of the fragment's key, folded into a number, for some rows: a clean cell
+    that starts in ASCII gives it in lower case, column-wise; others go by `_compare_key`."""
+    marks = np.zeros(len(rows), np.uint64)
+    for s in screened:
+        places = [i for i, (index, what) in enumerate(rows)
+                  if index == s.index and not isinstance(what, _Outcome)]
+        if not places:
+            continue
+        cells = s.records["fragment"].take(pa.array([rows[i][1] for i in places]))
+        prefix = pc.utf8_slice_codeunits(cells, 0, _PREFIX).combine_chunks()
+        plain = _numpy(pc.string_is_ascii(prefix))
+        if plain.any():
+            padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
+            start = _offsets(padded)[0]
+            data = np.frombuffer(padded.buffers()[2], np.uint8)[start:]
+            words = data[:int(plain.sum()) * _PREFIX].view("<u8").reshape(-1, _PREFIX // 8)
+            value = np.zeros(len(words), np.uint64)
+            for column in words.T:
+                value = _mix(value, column)
+            marks[np.array(places)[plain]] = value
+        for i, text in zip(np.array(places)[~plain].tolist(),
+                           cells.filter(pa.array(~plain)).to_pylist(), strict=True):
+            marks[i] = _prefix_mark(_start_key(text))
+    for i, (_, what) in enumerate(rows):
+        if isinstance(what, _Outcome):
+            marks[i] = _prefix_mark(parts.key(what.record)[_KEY_COLUMNS.index("fragment")])
+    return marks
+
+
+def _prefix_mark(key: str) -> int:
+    """The start of a key folded into a number, as `_marks` does column-wise."""
+    raw = key[:_PREFIX].encode("utf-8")[:_PREFIX].ljust(_PREFIX, b"\0")
+    value = 0
+    for at in range(0, _PREFIX, 8):
+        value = _mix_int(value, int.from_bytes(raw[at:at + 8], "little"))
+    return value
+
+
+def _start_key(text: str) -> str:
+    """The key's first characters, from a piece of the text when that is long enough."""
+    head = _compare_key(text[:_PREFIX + 8])
+    return head if len(head) > _PREFIX else _compare_key(text)
+
+
 def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
-            duplicates: dict[int, dict[int, Problem]]) -> LoadResult:
+            repeats: dict[int, dict[int, Problem]]) -> LoadResult:
     """Problems, rejects and accepted rows in file and row order, as `records._load` has them."""
     result = LoadResult(pd.DataFrame(columns=[*CODING_COLUMNS, "bestand", "rij"]))
     accepted: list[pa.Table] = []
@@ -614,12 +742,11 @@ def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
         table, name = s.bulk.table, s.bulk.table.path.name
         result.sources.append(f"{name}: {table.describe()}")
         result.problems += table.problems
-        result.read += len(found) + len(s.rows)
-        repeated = duplicates.get(s.index, {})
+        result.read += len(found) + int(s.keep.sum())
+        repeated = repeats.get(s.index, {})
         events = [(o.row.number, o.rc.problems, o.row, o.record, o.rc.ok) for o in found]
-        events += [(int(s.bulk.numbers[s.rows[i]]), [p], _cell_row(s.bulk, s.rows[i]), None,
-                    True) for i, p in repeated.items()]
-        kept = [(o.record, o.row.number) for o in found if o.record is not None and o.rc.ok]
+        events += [(int(s.bulk.numbers[r]), [p], _cell_row(s.bulk, r), None, True)
+                   for r, p in repeated.items()]
         for number, problems, row, record, ok in sorted(events, key=lambda e: e[0]):
             result.problems += problems
             if record is None or not ok:
@@ -627,34 +754,42 @@ def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
                 result.rejected_rows.append({"bestand": name, "rij": number,
                                              "reden": "; ".join(reasons) or "afgewezen",
                                              **row.values})
-        accepted.append(_clean_table(s, name, repeated))
-        if kept:
-            accepted.append(pa.Table.from_pylist(
-                [{**record, "bestand": name, "rij": number, "_file": s.index}
-                 for record, number in kept], schema=_SCHEMA))
+        kept = [(o.record, o.row.number) for o in found if o.record is not None and o.rc.ok]
+        accepted += _interleaved(_clean_table(s, name, repeated), name, kept)
     frame = pa.concat_tables(accepted)
     if frame.num_rows:
-        order = _numpy(frame["_file"]) * _FILE_SHIFT + _numpy(frame["rij"])
-        if np.any(order[1:] < order[:-1]):
-            frame = frame.take(pa.array(np.argsort(order, kind="stable")))
-        result.frame = frame.drop_columns(["_file"]).to_pandas()
+        result.frame = frame.to_pandas()
     return result
 
 
+def _interleaved(clean: pa.Table, name: str, kept: list[tuple[dict, int]]) -> list[pa.Table]:
+    """The clean rows with the row path's accepted rows put in their place by row number,
+    as slices of the clean table (no copy of its columns)."""
+    numbers = _numpy(clean["rij"]) if clean.num_rows else np.empty(0, np.int64)
+    places = np.searchsorted(numbers, [number for _, number in kept]).tolist()
+    pieces, done = [], 0
+    for (record, number), place in zip(kept, places, strict=True):
+        pieces.append(clean.slice(done, place - done))
+        pieces.append(pa.Table.from_pylist([{**record, "bestand": name, "rij": number}],
+                                           schema=_SCHEMA))
+        done = place
+    pieces.append(clean.slice(done))
+    return pieces
+
+
 _SCHEMA = pa.schema([*((c, pa.bool_() if c == "vertrouwelijk" else pa.string())
-                       for c in CODING_COLUMNS), ("bestand", pa.string()), ("rij", pa.int64()),
-                     ("_file", pa.int64())])
+                       for c in CODING_COLUMNS), ("bestand", pa.string()), ("rij", pa.int64())])
 
 
 def _clean_table(s: _Screened, name: str, repeated: dict[int, Problem]) -> pa.Table:
     """The clean rows that are not repeats, as accepted records."""
-    keep = np.ones(len(s.rows), bool)
+    keep = s.keep.copy()
     keep[list(repeated)] = False
+    count = int(keep.sum())
+    if not count:
+        return _SCHEMA.empty_table()
     mask = pa.array(keep)
-    numbers = s.bulk.numbers[s.rows][keep]
-    columns = {c: s.records[c].filter(mask) if s.records else pa.array([], _SCHEMA.field(c).type)
-               for c in CODING_COLUMNS}
-    columns.update(bestand=pa.array([name] * len(numbers), pa.string()),
-                   rij=pa.array(numbers, pa.int64()),
-                   _file=pa.array(np.full(len(numbers), s.index), pa.int64()))
+    columns = {c: s.records[c].filter(mask) for c in CODING_COLUMNS}
+    columns.update(bestand=pa.repeat(pa.scalar(name), count),
+                   rij=pa.array(s.bulk.numbers[keep], pa.int64()))
     return pa.table(columns, schema=_SCHEMA)

@@ -7,6 +7,7 @@ their reason, so they can be written to a rejects file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,8 +221,7 @@ def _subtheme_parser(framework: Framework):
 
 def _covered(rc: RowCheck, study: Study, unit_code: str | None, subtheme_id: str | None) -> None:
     if unit_code and subtheme_id:
-        # unit_code is already a parsed, canonical code: compare it as is (fast on big files).
-        unit = next((u for u in study.eenheden if u.code == unit_code), None)
+        unit = study.unit_by_code(unit_code)  # already parsed: a canonical code
         if unit is not None and not unit.covers(subtheme_id):
             rc.fail("subthema", f"eenheid {unit.code} beoordeelt dit subthema niet "
                                 "(zie 'subthemas' van de eenheid in het studiebestand)")
@@ -238,6 +238,11 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     status_of = _memo(parse_status)
     flag_of = _memo(parse_flag)
     ids: dict[str, str] = {}
+
+    @functools.cache
+    def item_hint(text: str) -> str | None:
+        """The nearest checklist id to a mistyped one (difflib is slow: once per text)."""
+        return nearest(text, [i.id for s in framework.subthemes for i in s.checklist])
 
     def checklist_item(text: str, given: str | None):
         if (text, given) not in items:
@@ -293,9 +298,8 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
             for text in filter(None, (p.strip() for p in cell.split(CHECKLIST_SEPARATOR))):
                 item = checklist_item(text, given)
                 if item is None:
-                    names = [i.id for s in framework.subthemes for i in s.checklist]
                     rc.fail(column, f"'{text}': onbekend of meerduidig checklistpunt (geef id "
-                                    "of subthema)" + did_you_mean(nearest(text, names)))
+                                    "of subthema)" + did_you_mean(item_hint(text)))
                 else:
                     found.append(item)
         return found
@@ -309,7 +313,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     bulk = _bulk_reader(files, sheets)
     if bulk is not None:
         parts = CodingParts(check, key, ids, unit_of, subject, registered_role, status_of,
-                            flag_of)
+                            flag_of, lambda rc, unit, sub: _covered(rc, study, unit, sub))
         result = bulk.load_codings(files, parts)
         if result is not None:
             _add_kinds(result.frame, known)
@@ -332,6 +336,7 @@ class CodingParts:
     registered_role: Callable[[RowCheck, str | None, str], str]
     status_of: Callable[[str], object]
     flag_of: Callable[[str], object]
+    covered: Callable[[RowCheck, str | None, str | None], None]
 
 
 def _bulk_reader(files: Sequence[Path], sheets: Mapping[Path, str] | None):
@@ -347,9 +352,15 @@ def _add_kinds(frame: pd.DataFrame, known: dict[str, dict] | None) -> None:
     """Each fragment's evidence kind and document title, from its respondent's register entry.
 
     Without a register every fragment counts as an interview statement."""
-    entries = [(known or {}).get(_compare_key(str(r)), {}) for r in frame["respondent"]]
-    frame["soort"] = [e.get("soort") or INTERVIEW for e in entries]
-    frame["titel"] = [e.get("titel", "") for e in entries]
+    if frame.empty:
+        frame["soort"], frame["titel"] = [], []
+        return
+    codes, respondents = pd.factorize(frame["respondent"].astype(str))  # once per respondent
+    entries = [(known or {}).get(_compare_key(r), {}) for r in respondents]
+    for column, values in (("soort", [e.get("soort") or INTERVIEW for e in entries]),
+                           ("titel", [e.get("titel", "") for e in entries])):
+        frame[column] = pd.Series(pd.Series(values, dtype="str").take(codes).array,
+                                  index=frame.index)
 
 
 def _checklist_texts(rc: RowCheck) -> list[tuple[str, str]]:
