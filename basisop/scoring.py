@@ -137,9 +137,12 @@ def _evidence_counts(codings: pd.DataFrame) -> dict[tuple[str, str], dict[str, i
     heard = np.unique(pairs[voice].astype(np.int64) * (respondents.max() + 1)
                       + respondents[voice])
     counts["respondenten"] = np.bincount(heard // (respondents.max() + 1), minlength=size)
-    oordeel = codings["oordeel"].to_numpy()[known]
+    oordelen, words = pd.factorize(codings["oordeel"])
+    oordelen = oordelen[known]
     for s in COLOURS:
-        counts[s.value] = np.bincount(pairs[oordeel == s.value], minlength=size)
+        code = words.get_indexer([s.value])[0]  # -1 when no fragment has it: counts 0
+        counts[s.value] = np.bincount(pairs[oordelen == code] if code >= 0 else [],
+                                      minlength=size)
     columns = {name: values.tolist() for name, values in counts.items()}
     return {(unit_names[key // len(subtheme_names)], subtheme_names[key % len(subtheme_names)]):
             {name: values[i] for name, values in columns.items()}

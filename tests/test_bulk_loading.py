@@ -6,10 +6,14 @@ and counts. The threshold is lowered here so small files take the column-wise pa
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from basisop.io import bulk
 from basisop.io.records import CODING_REQUIRED, LoadResult, load_codings, load_register
@@ -160,3 +164,38 @@ def test_the_embedded_study_loads_the_same_either_way(monkeypatch):
     study = load_study()
     register = load_register(study).frame
     assert_same(*both_paths(monkeypatch, study, list(study.codering), register))
+
+
+_PIECES = ("G001", "G002", "g001 ", "X9", "G001-R1", "G002-R2", "g001-r1", "pga", "PGA",
+           "informatiepositie", "rood", "Groen", "paars", "", " ", "ja", "nee", "x", "tekst",
+           "TEKST", "Tekst  twee", "café", "CAFÉ", "cafe\u0301", "ĳs", "ß", "\u00a0nbsp",
+           "Ã©", "\ufffd", "\x07", "a,b", 'zei "ja"', "regel\neen", "regel\r\ntwee", "'=1",
+           "f1", "F1", "f2", "\t")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(_PIECES), min_size=4, max_size=8),
+                     min_size=1, max_size=30),
+       raw=st.booleans(), bad_byte=st.booleans())
+def test_random_cells_match_the_row_path(national, tmp_path, monkeypatch, rows, raw, bad_byte):
+    """Any mix of tricky cells, written by the csv module or joined raw (stray quotes,
+    wrong field counts), with or without a Windows-1252 byte: same as the row path."""
+    study, register, _, _ = national
+    header = ["eenheid", "respondent", "subthema", "oordeel", "fragment", "vertrouwelijk",
+              "id"]
+    if raw:
+        text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+        text = buffer.getvalue()
+    data = text.encode("utf-8") + (b"G001,G001-R1,pga,rood,caf\xe9 \xc3\xa9,,\n" if bad_byte
+                                   else b"")
+    path = tmp_path / "willekeurig.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 10**15)
+    by_row = load_codings(study, [path], register=register)
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
+    by_column = load_codings(study, [path], register=register)  # or the row path, if refused
+    assert_same(by_row, by_column)

@@ -42,6 +42,7 @@ from basisop.problems import WARNING, Problem
 # Below this many bytes in all coding files together the row path is quick enough.
 BULK_MIN_BYTES = 16 * 2**20
 _NEWLINE, _CR, _QUOTE, _SPACE = 10, 13, 34, 32
+_TEXT = pa.string()
 
 
 def worth_it(paths: Sequence[Path]) -> bool:
@@ -479,16 +480,16 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
     short = {c: _column(cells, c).combine_chunks()
              for c in {*_UNIT_COLUMNS, *_SUBJECT_COLUMNS, "oordeel", "vertrouwelijk"}}
 
-    def by_group(columns: dict[str, pa.Array], probe) -> list[pa.Array]:
+    def by_group(columns: dict[str, pa.Array], probe, kind=_TEXT) -> list[pa.Array]:
         """Run `probe` once per distinct combination of the columns' values (a RowCheck
-        holding them); whether it passed and its other answers, per row."""
+        holding them); whether it passed and its other answers (of `kind`), per row."""
         group, firsts = _groups(list(columns.values()))
         samples = {c: v.take(pa.array(firsts)).to_pylist() for c, v in columns.items()}
         answers = [probe(_probe(table, {c: samples[c][g] for c in columns}))
                    for g in range(len(firsts))]
         passed, *values = zip(*answers, strict=True)
         keep[:] &= np.array(passed, bool)[group]
-        return [pa.array(list(v)).take(pa.array(group)) for v in values]
+        return [pa.array(list(v), kind).take(pa.array(group)) for v in values]
 
     def unit_and_role(rc: RowCheck) -> tuple:
         unit = rc.parsed("eenheid", parts.unit_of, required=True)
@@ -519,10 +520,9 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
     by_group({"eenheid": pc.fill_null(units, ""), "subthema": pc.fill_null(subthemes, "")},
              covered)
     (oordelen,) = by_group(given("oordeel"), oordeel)
-    (flags,) = by_group(given("vertrouwelijk"), confidential)
-    records = {"eenheid": units.cast(pa.string()), "rol": roles.cast(pa.string()),
-               "subthema": subthemes.cast(pa.string()), "checklist": checklists.cast(pa.string()),
-               "oordeel": oordelen.cast(pa.string()), "vertrouwelijk": flags.cast(pa.bool_())}
+    (flags,) = by_group(given("vertrouwelijk"), confidential, pa.bool_())
+    records = {"eenheid": units, "rol": roles, "subthema": subthemes, "checklist": checklists,
+               "oordeel": oordelen, "vertrouwelijk": flags}
     records.update({c: _column(cells, c) for c in CODING_COLUMNS if c not in records})
     unclean = np.flatnonzero(bulk.clean & ~keep)
     slow = sorted([*table.rows, *(_cell_row(bulk, r) for r in unclean)], key=lambda r: r.number)
@@ -605,43 +605,46 @@ def _duplicates(screened: list[_Screened], outcomes: list[list[_Outcome]],
     the row is rejected, as in the row path. Hashes of the key's parts, computed per distinct
     text and column-wise, narrow the candidates down; their full keys decide. Returns per
     file: cell row -> problem (the row path's rows get theirs in place)."""
-    order, hashes, who = [], [], []
+    order, hashes, files, cells = [], [], [], []  # cells: a cell row, or -1 - outcome
+    checked: list[_Outcome] = []
     for s, found in zip(screened, outcomes, strict=True):
         rows = np.flatnonzero(s.keep)
-        order.append(s.index * _FILE_SHIFT + s.bulk.numbers[rows])
-        hashes.append(_clean_hashes(s)[rows])
-        who += [(s.index, int(r)) for r in rows]
         accepted = [o for o in found if o.record is not None and o.rc.ok]
-        order.append(np.array([s.index * _FILE_SHIFT + o.row.number for o in accepted],
-                              np.int64))
-        hashes.append(np.array([_key_hash(parts.key(o.record)) for o in accepted], np.uint64))
-        who += [(s.index, o) for o in accepted]
-    hash_all = np.concatenate(hashes)
+        order += [s.index * _FILE_SHIFT + s.bulk.numbers[rows],
+                  np.array([s.index * _FILE_SHIFT + o.row.number for o in accepted], np.int64)]
+        hashes += [_clean_hashes(s)[rows],
+                   np.array([_key_hash(parts.key(o.record)) for o in accepted], np.uint64)]
+        files.append(np.full(len(rows) + len(accepted), s.index))
+        cells += [rows, -1 - np.arange(len(checked), len(checked) + len(accepted))]
+        checked += accepted
+    hash_all, files_all, cells_all = (np.concatenate(hashes), np.concatenate(files),
+                                      np.concatenate(cells))
     candidates = np.flatnonzero(pd.Series(hash_all).duplicated(keep=False).to_numpy())
-    marked = _mix(hash_all[candidates], _marks([who[i] for i in candidates], screened, parts))
-    candidates = candidates[pd.Series(marked).duplicated(keep=False).to_numpy()]
+    marks = _marks(files_all[candidates], cells_all[candidates], screened, checked, parts)
+    candidates = candidates[pd.Series(_mix(hash_all[candidates], marks)).duplicated(
+        keep=False).to_numpy()]
     candidates = candidates[np.argsort(np.concatenate(order)[candidates], kind="stable")]
     seen: dict[tuple, str] = {}
     repeats: dict[int, dict[int, Problem]] = {}
-    for i in candidates.tolist():
-        index, what = who[i]
+    for index, cell in zip(files_all[candidates].tolist(), cells_all[candidates].tolist(),
+                           strict=True):
         s = screened[index]
-        if isinstance(what, _Outcome):
-            record, number = what.record, what.row.number
+        if cell < 0:
+            record, number = checked[-1 - cell].record, checked[-1 - cell].row.number
         else:
-            record = {c: v[what].as_py() for c, v in s.records.items()}
-            number = int(s.bulk.numbers[what])
+            record = {c: v[cell].as_py() for c, v in s.records.items()}
+            number = int(s.bulk.numbers[cell])
         key, path = parts.key(record), s.bulk.table.path
         if key not in seen:
             seen[key] = f"{path.name} rij {number}"
             continue
         problem = Problem(str(path), f"dubbel: zelfde als {seen[key]}", row=number,
                           severity=WARNING)
-        if isinstance(what, _Outcome):
-            what.rc.problems.append(problem)
-            what.record = None
+        if cell < 0:
+            checked[-1 - cell].rc.problems.append(problem)
+            checked[-1 - cell].record = None
         else:
-            repeats.setdefault(index, {})[what] = problem
+            repeats.setdefault(index, {})[cell] = problem
     return repeats
 
 
@@ -688,17 +691,18 @@ def _clean_hashes(s: _Screened) -> np.ndarray:
     return value
 
 
-def _marks(rows: list[tuple], screened: list[_Screened], parts: CodingParts) -> np.ndarray:
-    """The start of the fragment's key, folded into a number, for some rows: a clean cell
-    that starts in ASCII gives it in lower case, column-wise; others go by `_compare_key`."""
-    marks = np.zeros(len(rows), np.uint64)
+def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
+           checked: list[_Outcome], parts: CodingParts) -> np.ndarray:
+    """The start of the fragment's key, folded into a number, for some rows (`cells` as in
+    `_duplicates`): a clean cell that starts in ASCII gives it in lower case, column-wise;
+    the others go by `_compare_key`."""
+    marks = np.zeros(len(cells), np.uint64)
     for s in screened:
-        places = [i for i, (index, what) in enumerate(rows)
-                  if index == s.index and not isinstance(what, _Outcome)]
-        if not places:
+        places = np.flatnonzero((files == s.index) & (cells >= 0))
+        if not len(places):
             continue
-        cells = s.records["fragment"].take(pa.array([rows[i][1] for i in places]))
-        prefix = pc.utf8_slice_codeunits(cells, 0, _PREFIX).combine_chunks()
+        texts = s.records["fragment"].take(pa.array(cells[places]))
+        prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX).combine_chunks()
         plain = _numpy(pc.string_is_ascii(prefix))
         if plain.any():
             padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
@@ -708,13 +712,12 @@ def _marks(rows: list[tuple], screened: list[_Screened], parts: CodingParts) -> 
             value = np.zeros(len(words), np.uint64)
             for column in words.T:
                 value = _mix(value, column)
-            marks[np.array(places)[plain]] = value
-        for i, text in zip(np.array(places)[~plain].tolist(),
-                           cells.filter(pa.array(~plain)).to_pylist(), strict=True):
-            marks[i] = _prefix_mark(_start_key(text))
-    for i, (_, what) in enumerate(rows):
-        if isinstance(what, _Outcome):
-            marks[i] = _prefix_mark(parts.key(what.record)[_KEY_COLUMNS.index("fragment")])
+            marks[places[plain]] = value
+        others = texts.filter(pa.array(~plain)).to_pylist()
+        marks[places[~plain]] = [_prefix_mark(_start_key(t)) for t in others]
+    fragment = _KEY_COLUMNS.index("fragment")
+    for i in np.flatnonzero(cells < 0).tolist():
+        marks[i] = _prefix_mark(parts.key(checked[-1 - cells[i]].record)[fragment])
     return marks
 
 
