@@ -42,7 +42,7 @@ from basisop.problems import WARNING, Problem
 # Below this many bytes in all coding files together the row path is quick enough.
 BULK_MIN_BYTES = 16 * 2**20
 _NEWLINE, _CR, _QUOTE, _SPACE = 10, 13, 34, 32
-_TEXT = pa.string()
+_TEXT = pa.large_string()  # what pandas keeps its Arrow-backed strings in: no cast
 
 
 def worth_it(paths: Sequence[Path]) -> bool:
@@ -306,11 +306,13 @@ def _parse(body: memoryview, layout: _Layout, table: Table
 
         part = pcsv.read_csv(
             pa.py_buffer(body[start:stop]),
+            # Serial within a chunk, so an invalid row's line number is known; small blocks
+            # stay in the cache (twice as fast as one block per chunk).
             read_options=pcsv.ReadOptions(column_names=names, use_threads=False,
-                                          block_size=max(stop - start, 1)),
+                                          block_size=1 << 20),
             parse_options=pcsv.ParseOptions(delimiter=table.delimiter,
                                             invalid_row_handler=skip),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, _TEXT),
                                                 strings_can_be_null=False))
         return part, invalid
 
@@ -429,8 +431,7 @@ class _Screened:
     def drop(self, rows: np.ndarray) -> None:
         """Send clean cell rows to the row path after all."""
         self.keep[rows] = False
-        self.slow = sorted([*self.slow, *(_cell_row(self.bulk, r) for r in rows)],
-                           key=lambda r: r.number)
+        self.slow = sorted([*self.slow, *_cell_rows(self.bulk, rows)], key=lambda r: r.number)
 
 
 def load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None:
@@ -456,16 +457,17 @@ def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
     """A column's cells; an absent column reads as empty, as in the row path."""
     if name in cells.column_names:
         return cells.column(name)
-    return pa.chunked_array([pc.fill_null(pa.nulls(cells.num_rows, pa.string()), "")])
+    return pa.chunked_array([pc.fill_null(pa.nulls(cells.num_rows, _TEXT), "")])
 
 
 def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's group of equal values in `columns`, and the first row of each group."""
     combined = np.zeros(len(columns[0]), np.int64)
     for column in columns:
-        encoded = column.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        combined = pd.factorize(combined * len(encoded.dictionary) + codes)[0]
+        encoded = column.dictionary_encode()  # codes in order of appearance, as factorize
+        if len(encoded.dictionary) > 1:  # one value (an absent column) changes no group
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            combined = pd.factorize(combined * len(encoded.dictionary) + codes)[0]
     # factorize numbers groups in order of appearance: a group starts where the count rises.
     firsts = np.flatnonzero(np.r_[True, combined[1:] > np.maximum.accumulate(combined)[:-1]])
     return combined, firsts
@@ -525,7 +527,7 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
                "oordeel": oordelen, "vertrouwelijk": flags}
     records.update({c: _column(cells, c) for c in CODING_COLUMNS if c not in records})
     unclean = np.flatnonzero(bulk.clean & ~keep)
-    slow = sorted([*table.rows, *(_cell_row(bulk, r) for r in unclean)], key=lambda r: r.number)
+    slow = sorted([*table.rows, *_cell_rows(bulk, unclean)], key=lambda r: r.number)
     return _Screened(bulk, index, keep, records, slow)
 
 
@@ -533,12 +535,13 @@ def _probe(table: Table, values: dict[str, str]) -> RowCheck:
     return RowCheck(table, Row(0, dict(values)))
 
 
-def _cell_row(bulk: BulkFile, row: int) -> Row:
-    """A clean cell row as the row path holds it: the cells in header order, then the absent
-    optional columns empty."""
-    values = {c: v[0] for c, v in bulk.cells.slice(row, 1).to_pydict().items()}
-    values.update({c: "" for c in _OPTIONAL if c not in values})
-    return Row(int(bulk.numbers[row]), values)
+def _cell_rows(bulk: BulkFile, rows: np.ndarray | list[int]) -> list[Row]:
+    """Clean cell rows as the row path holds them: the cells in header order, then the
+    absent optional columns empty."""
+    absent = {c: "" for c in _OPTIONAL if c not in bulk.cells.column_names}
+    records = bulk.cells.take(pa.array(np.asarray(rows, np.int64))).to_pylist()
+    return [Row(int(bulk.numbers[r]), {**values, **absent})
+            for r, values in zip(rows, records, strict=True)]
 
 
 def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
@@ -677,7 +680,7 @@ def _clean_hashes(s: _Screened) -> np.ndarray:
     if not s.records:
         return value
     for c in _HASHED:
-        column = pc.fill_null(s.records[c].cast(pa.string()), "")  # null: an unclean row
+        column = pc.fill_null(s.records[c].cast(_TEXT), "")  # null: an unclean row
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         encoded = column.dictionary_encode()
@@ -748,8 +751,8 @@ def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
         result.read += len(found) + int(s.keep.sum())
         repeated = repeats.get(s.index, {})
         events = [(o.row.number, o.rc.problems, o.row, o.record, o.rc.ok) for o in found]
-        events += [(int(s.bulk.numbers[r]), [p], _cell_row(s.bulk, r), None, True)
-                   for r, p in repeated.items()]
+        events += [(row.number, [p], row, None, True) for row, p in zip(
+            _cell_rows(s.bulk, list(repeated)), repeated.values(), strict=True)]
         for number, problems, row, record, ok in sorted(events, key=lambda e: e[0]):
             result.problems += problems
             if record is None or not ok:
@@ -780,8 +783,8 @@ def _interleaved(clean: pa.Table, name: str, kept: list[tuple[dict, int]]) -> li
     return pieces
 
 
-_SCHEMA = pa.schema([*((c, pa.bool_() if c == "vertrouwelijk" else pa.string())
-                       for c in CODING_COLUMNS), ("bestand", pa.string()), ("rij", pa.int64())])
+_SCHEMA = pa.schema([*((c, pa.bool_() if c == "vertrouwelijk" else _TEXT)
+                       for c in CODING_COLUMNS), ("bestand", _TEXT), ("rij", pa.int64())])
 
 
 def _clean_table(s: _Screened, name: str, repeated: dict[int, Problem]) -> pa.Table:
@@ -793,6 +796,6 @@ def _clean_table(s: _Screened, name: str, repeated: dict[int, Problem]) -> pa.Ta
         return _SCHEMA.empty_table()
     mask = pa.array(keep)
     columns = {c: s.records[c].filter(mask) for c in CODING_COLUMNS}
-    columns.update(bestand=pa.repeat(pa.scalar(name), count),
+    columns.update(bestand=pa.repeat(pa.scalar(name, _TEXT), count),
                    rij=pa.array(s.bulk.numbers[keep], pa.int64()))
     return pa.table(columns, schema=_SCHEMA)
