@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from basisop.io import tables
+from basisop.io.paths import input_problem
 from basisop.io.records import (
     CHECKLIST_EXTRA,
     CODING_COLUMNS,
@@ -439,6 +440,8 @@ def load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None
     None when a file needs the row path."""
     files = []
     for path in paths:
+        if input_problem(path) is not None:
+            return None  # too big, not a file ...: the row path says so
         try:
             bulk = read_bulk(path, CODING_REQUIRED, _OPTIONAL)
         except OSError:
