@@ -52,7 +52,6 @@ def measure(study_path: Path, codings: Path, row_path: bool) -> dict:
     from basisop.io import bulk
     from basisop.io.dataset import StudyData
     from basisop.io.records import (
-        CODING_REQUIRED,
         load_codings,
         load_judgements,
         load_overrides,
@@ -67,12 +66,18 @@ def measure(study_path: Path, codings: Path, row_path: bool) -> dict:
     study = load_study(study_path)
     register = load_register(study)
     figures["study"] = time.perf_counter() - start
-    mark, mark_cpu = time.perf_counter(), time.process_time()
-    parsed = bulk.read_bulk(codings, CODING_REQUIRED, [])
-    figures["read"] = time.perf_counter() - mark
-    figures["read_cpu"] = time.process_time() - mark_cpu  # not part of the total
-    figures["fell_back"] = parsed is None
-    del parsed
+    read = bulk.read_bulk
+    figures["read"], figures["fell_back"] = 0.0, True
+
+    def timed_read(*args):
+        """The parse, timed inside the load (so its cold start counts where it happens)."""
+        mark = time.perf_counter()
+        parsed = read(*args)
+        figures["read"] += time.perf_counter() - mark
+        figures["fell_back"] = parsed is None
+        return parsed
+
+    bulk.read_bulk = timed_read
     mark = time.perf_counter()
     codings_result = load_codings(study, [codings], register=register.frame)
     figures["read_and_check"] = time.perf_counter() - mark
@@ -82,7 +87,7 @@ def measure(study_path: Path, codings: Path, row_path: bool) -> dict:
     scores = scoring.score(data)
     figures["score"] = time.perf_counter() - mark
     figures["total"] = figures["study"] + figures["read_and_check"] + figures["score"]
-    figures["cpu"] = time.process_time() - cpu - figures["read_cpu"]
+    figures["cpu"] = time.process_time() - cpu
     figures.update(peak_mib=_peak_mib(), read_rows=codings_result.read,
                    accepted=codings_result.accepted, problems=len(codings_result.problems),
                    scores=len(scores), size_mib=codings.stat().st_size / 2**20)
@@ -97,6 +102,13 @@ def measure(study_path: Path, codings: Path, row_path: bool) -> dict:
 
 
 def _peak_mib() -> float:
+    """This process's peak RSS. On Linux from VmHWM: ru_maxrss survives exec, so a child of
+    the generator would report the generator's peak."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -106,8 +118,8 @@ def report(figures: dict, faults: int) -> bool:
     if figures["fell_back"]:
         print("NOT OK: the file went by the row path")
     print(f"study and register  {figures['study']:6.2f} s")
-    print(f"read (parse alone)  {figures['read']:6.2f} s   (measured on its own first)")
-    print(f"read and check      {figures['read_and_check']:6.2f} s")
+    print(f"read (pyarrow, scan) {figures['read']:5.2f} s")
+    print(f"check               {figures['read_and_check'] - figures['read']:6.2f} s")
     print(f"score               {figures['score']:6.2f} s")
     fast = figures["total"] <= TARGET_SECONDS
     small = figures["peak_mib"] <= TARGET_MIB

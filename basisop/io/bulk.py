@@ -460,7 +460,7 @@ def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
     """A column's cells; an absent column reads as empty, as in the row path."""
     if name in cells.column_names:
         return cells.column(name)
-    return pa.chunked_array([pc.fill_null(pa.nulls(cells.num_rows, _TEXT), "")])
+    return pa.chunked_array([pa.repeat(pa.scalar("", _TEXT), cells.num_rows)])
 
 
 def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
@@ -542,9 +542,26 @@ def _cell_rows(bulk: BulkFile, rows: np.ndarray | list[int]) -> list[Row]:
     """Clean cell rows as the row path holds them: the cells in header order, then the
     absent optional columns empty."""
     absent = {c: "" for c in _OPTIONAL if c not in bulk.cells.column_names}
-    records = bulk.cells.take(pa.array(np.asarray(rows, np.int64))).to_pylist()
+    records = pa.table({c: _take(v, rows) for c, v in zip(
+        bulk.cells.column_names, bulk.cells.columns, strict=True)}).to_pylist()
     return [Row(int(bulk.numbers[r]), {**values, **absent})
             for r, values in zip(rows, records, strict=True)]
+
+
+def _take(column: pa.Array | pa.ChunkedArray, rows: np.ndarray | list[int]) -> pa.Array:
+    """Some rows of a column. pyarrow's take on a chunked column joins all its chunks first
+    (a copy of every fragment); this takes from each chunk only what is asked."""
+    rows = np.asarray(rows, np.int64)
+    if isinstance(column, pa.Array):
+        return column.take(pa.array(rows))
+    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
+    order = np.argsort(rows, kind="stable")
+    ordered = rows[order]
+    chunk_of = np.searchsorted(bounds, ordered, side="right") - 1
+    pieces = [column.chunk(k).take(pa.array(ordered[chunk_of == k] - bounds[k]))
+              for k in np.unique(chunk_of).tolist()]
+    taken = pa.chunked_array(pieces, column.type).combine_chunks()
+    return taken.take(pa.array(np.argsort(order, kind="stable")))
 
 
 def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
@@ -707,8 +724,8 @@ def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
         places = np.flatnonzero((files == s.index) & (cells >= 0))
         if not len(places):
             continue
-        texts = s.records["fragment"].take(pa.array(cells[places]))
-        prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX).combine_chunks()
+        texts = _take(s.records["fragment"], cells[places])
+        prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX)
         plain = _numpy(pc.string_is_ascii(prefix))
         if plain.any():
             padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
@@ -776,11 +793,11 @@ def _interleaved(clean: pa.Table, name: str, kept: list[tuple[dict, int]]) -> li
     as slices of the clean table (no copy of its columns)."""
     numbers = _numpy(clean["rij"]) if clean.num_rows else np.empty(0, np.int64)
     places = np.searchsorted(numbers, [number for _, number in kept]).tolist()
+    checked = pa.Table.from_pylist([{**record, "bestand": name, "rij": number}
+                                    for record, number in kept], schema=_SCHEMA)
     pieces, done = [], 0
-    for (record, number), place in zip(kept, places, strict=True):
-        pieces.append(clean.slice(done, place - done))
-        pieces.append(pa.Table.from_pylist([{**record, "bestand": name, "rij": number}],
-                                           schema=_SCHEMA))
+    for i, place in enumerate(places):
+        pieces += [clean.slice(done, place - done), checked.slice(i, 1)]
         done = place
     pieces.append(clean.slice(done))
     return pieces
