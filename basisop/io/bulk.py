@@ -567,13 +567,17 @@ def _take(column: pa.Array | pa.ChunkedArray, rows: np.ndarray | list[int]) -> p
 def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
     """Fragment ids that occur more than once, with where they first occur, for `check`'s
     `_unique_id`; a clean row repeating an id is sent to the row path, which reports it."""
+    involved = _repeated_ids(screened)
+    if not involved:
+        return
     frames = []
     for s in screened:
         rows = np.flatnonzero(s.keep)
-        ids = s.records["id"].filter(pa.array(s.keep)).to_pandas() if "id" in s.records else (
-            pd.Series([""] * len(rows), dtype="str"))
-        frames.append(pd.DataFrame({"id": ids, "file": s.index,
-                                    "rij": s.bulk.numbers[rows], "cell": rows}))
+        ids = s.records["id"].filter(pa.array(s.keep)) if s.records else pa.array([], _TEXT)
+        rows = rows[_numpy(pc.is_in(ids, value_set=involved))]  # only the few that matter
+        frames.append(pd.DataFrame({"id": pd.Series(_take(s.records["id"], rows).to_pylist()
+                                                    if len(rows) else [], dtype="str"),
+                                    "file": s.index, "rij": s.bulk.numbers[rows], "cell": rows}))
         frames.append(pd.DataFrame({"id": pd.Series([r.values.get("id", "") for r in s.slow],
                                                     dtype="str"),
                                     "file": s.index, "rij": [r.number for r in s.slow],
@@ -591,6 +595,19 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
     later = repeated[repeated["id"].duplicated(keep="first") & (repeated["cell"] >= 0)]
     for index, found in later.groupby("file"):
         screened[index].drop(found["cell"].to_numpy())
+
+
+def _repeated_ids(screened: list[_Screened]) -> pa.Array | None:
+    """The non-empty ids that occur more than once among all rows, counted column-wise."""
+    clean = pa.chunked_array([s.records["id"].filter(pa.array(s.keep)) for s in screened
+                              if s.records], _TEXT).combine_chunks()
+    slow = pa.array([r.values.get("id", "") for s in screened for r in s.slow], _TEXT)
+    every = pa.concat_arrays([clean, slow]).dictionary_encode()
+    counts = np.bincount(every.indices.to_numpy(zero_copy_only=False),
+                         minlength=len(every.dictionary))
+    repeated = every.dictionary.filter(pa.array(counts > 1))
+    repeated = repeated.filter(pc.not_equal(repeated, ""))
+    return repeated if len(repeated) else None
 
 
 @dataclass
