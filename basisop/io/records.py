@@ -311,15 +311,13 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     files = list(paths if paths is not None else study.codering)
     sheets = {p: sheet for p in files} if sheet and paths else study.werkbladen
     bulk = _bulk_reader(files, sheets)
-    if bulk is not None:
-        parts = CodingParts(check, key, ids, unit_of, subject, registered_role, status_of,
-                            flag_of, lambda rc, unit, sub: _covered(rc, study, unit, sub))
-        result = bulk.load_codings(files, parts)
-        if result is not None:
-            _add_kinds(result.frame, known)
-            return result
-    result = _load(files, columns=CODING_COLUMNS, required=CODING_REQUIRED, check=check,
-                   key=key, also=CHECKLIST_EXTRA, sheets=sheets)
+    parts = CodingParts(check, key, ids, unit_of, subject, registered_role, status_of, flag_of,
+                        lambda rc, unit, sub: _covered(rc, study, unit, sub))
+    # The column-wise reader declines (None) any file it does not fully understand.
+    result = bulk.load_codings(files, parts) if bulk is not None else None
+    if result is None:
+        result = _load(files, columns=CODING_COLUMNS, required=CODING_REQUIRED, check=check,
+                       key=key, also=CHECKLIST_EXTRA, sheets=sheets)
     _add_kinds(result.frame, known)
     return result
 
