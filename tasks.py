@@ -3,7 +3,7 @@
 
     python3 tasks.py report   every chapter, the regional comparison and the index (reports/)
     python3 tasks.py test     ruff and the test suite
-    python3 tasks.py bench    the benchmarks (loading, privacy scan, `basisop run`)
+    python3 tasks.py bench    the benchmarks (loading, 1M fragments, privacy scan, `basisop run`)
     python3 tasks.py lab      JupyterLab on notebooks/ with the project's kernel (verkennen.ipynb)
 Extra arguments go to the task's last command (e.g. `python3 tasks.py test -k scoring`).
 """
@@ -25,7 +25,8 @@ TASKS = {
     "report": [["basisop", "run"]],
     "test": [["ruff", "check", "."], ["python", "-m", "pytest"]],
     "lint": [["ruff", "check", "."]],
-    "bench": [["python", "benchmarks/bench_inputs.py"], ["python", "benchmarks/bench_run.py"]],
+    "bench": [["python", "benchmarks/bench_inputs.py"], ["python", "benchmarks/bench_load.py"],
+              ["python", "benchmarks/bench_run.py"]],
     "lab": [["jupyter", "lab", "--ServerApp.root_dir=notebooks"]],
 }
 # The environment's own kernelspec first, before a user's "python3" (which may lack basisop).

@@ -377,9 +377,28 @@ class Study:
     toegestaan: tuple[Exemption, ...] = ()
 
     def unit(self, text: str) -> Unit | None:
-        key = normalize_key(text)
-        return next((u for u in self.eenheden
-                     if key in (normalize_key(u.code), normalize_key(u.naam))), None)
+        return self._unit_index.get(normalize_key(text))
+
+    def unit_by_code(self, code: str) -> Unit | None:
+        """The unit with exactly this code (a parsed one), without folding case or accents."""
+        return self._unit_codes.get(code)
+
+    @cached_property
+    def _unit_codes(self) -> dict[str, Unit]:
+        codes: dict[str, Unit] = {}
+        for unit in self.eenheden:
+            codes.setdefault(unit.code, unit)
+        return codes
+
+    @cached_property
+    def _unit_index(self) -> dict[str, Unit]:
+        """Code and name -> unit, the first unit in study order where two share a key (a
+        lookup per unit took seconds for a national study's codings)."""
+        index: dict[str, Unit] = {}
+        for unit in self.eenheden:
+            for name in (unit.code, unit.naam):
+                index.setdefault(normalize_key(name), unit)
+        return index
 
     def require_unit(self, text: str) -> Unit:
         """The unit named by code or name; ValueError with the nearest valid one otherwise."""

@@ -7,6 +7,7 @@ their reason, so they can be written to a rejects file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,8 +221,7 @@ def _subtheme_parser(framework: Framework):
 
 def _covered(rc: RowCheck, study: Study, unit_code: str | None, subtheme_id: str | None) -> None:
     if unit_code and subtheme_id:
-        # unit_code is already a parsed, canonical code: compare it as is (fast on big files).
-        unit = next((u for u in study.eenheden if u.code == unit_code), None)
+        unit = study.unit_by_code(unit_code)  # already parsed: a canonical code
         if unit is not None and not unit.covers(subtheme_id):
             rc.fail("subthema", f"eenheid {unit.code} beoordeelt dit subthema niet "
                                 "(zie 'subthemas' van de eenheid in het studiebestand)")
@@ -239,6 +239,11 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
     flag_of = _memo(parse_flag)
     ids: dict[str, str] = {}
 
+    @functools.cache
+    def item_hint(text: str) -> str | None:
+        """The nearest checklist id to a mistyped one (difflib is slow: once per text)."""
+        return nearest(text, [i.id for s in framework.subthemes for i in s.checklist])
+
     def checklist_item(text: str, given: str | None):
         if (text, given) not in items:
             items[text, given] = framework.checklist_item(text, given)
@@ -248,6 +253,18 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         _unique_id(rc, ids)
         unit = rc.parsed("eenheid", unit_of, required=True)
         respondent = rc.required("respondent")
+        subtheme, found = subject(rc, unit)
+        oordeel = rc.parsed("oordeel", status_of)
+        fragment = rc.required("fragment")
+        confidential = rc.parsed("vertrouwelijk", flag_of) or False
+        role = registered_role(rc, unit, respondent)
+        return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
+                "checklist": found, "oordeel": oordeel.value if oordeel else "",
+                "fragment": fragment, "bron": rc.cell("bron"), "vertrouwelijk": confidential,
+                "notities": rc.cell("notities"), "id": rc.cell("id")}
+
+    def subject(rc: RowCheck, unit: str | None) -> tuple[str | None, str]:
+        """The subtheme (given, or the checklist item's) and the checklist ids, `;`-joined."""
         given = rc.parsed("subthema", subtheme_of, required=not any(
             rc.cell(c) for c in ("checklist", *CHECKLIST_EXTRA)))
         found = checklist_items(rc, given)
@@ -257,9 +274,10 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                 rc.fail("checklist", f"checklistpunt {item.id} hoort bij subthema {owner.id}, "
                                      f"niet bij {subtheme}")
         _covered(rc, study, unit, subtheme)
-        oordeel = rc.parsed("oordeel", status_of)
-        fragment = rc.required("fragment")
-        confidential = rc.parsed("vertrouwelijk", flag_of) or False
+        return subtheme, CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found))
+
+    def registered_role(rc: RowCheck, unit: str | None, respondent: str) -> str:
+        """The row's role, else the register's; the respondent must be in the register."""
         role = rc.cell("rol")
         if known is not None and respondent:
             entry = known.get(_compare_key(respondent))
@@ -270,11 +288,7 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
                     rc.fail("respondent", f"respondent hoort volgens het register bij eenheid "
                                           f"{entry['eenheid']}, niet bij {unit}")
                 role = role or entry["rol"]
-        return {"eenheid": unit, "respondent": respondent, "rol": role, "subthema": subtheme,
-                "checklist": CHECKLIST_SEPARATOR.join(dict.fromkeys(i.id for _, i in found)),
-                "oordeel": oordeel.value if oordeel else "", "fragment": fragment,
-                "bron": rc.cell("bron"), "vertrouwelijk": confidential,
-                "notities": rc.cell("notities"), "id": rc.cell("id")}
+        return role
 
     def checklist_items(rc: RowCheck, given: str | None) -> list:
         """Each item of the cells ('a; b', and `checklist 2` ...), resolved; unknown ones are
@@ -284,9 +298,8 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
             for text in filter(None, (p.strip() for p in cell.split(CHECKLIST_SEPARATOR))):
                 item = checklist_item(text, given)
                 if item is None:
-                    names = [i.id for s in framework.subthemes for i in s.checklist]
                     rc.fail(column, f"'{text}': onbekend of meerduidig checklistpunt (geef id "
-                                    "of subthema)" + did_you_mean(nearest(text, names)))
+                                    "of subthema)" + did_you_mean(item_hint(text)))
                 else:
                     found.append(item)
         return found
@@ -295,20 +308,57 @@ def load_codings(study: Study, paths: Sequence[Path] | None = None,
         # The analyst's notes do not make a row different evidence.
         return tuple(_compare_key(str(record[c])) for c in CODING_COLUMNS if c != "notities")
 
-    result = _load(paths if paths is not None else study.codering, columns=CODING_COLUMNS,
-                   required=CODING_REQUIRED, check=check, key=key, also=CHECKLIST_EXTRA,
-                   sheets={p: sheet for p in paths} if sheet and paths else study.werkbladen)
+    files = list(paths if paths is not None else study.codering)
+    sheets = {p: sheet for p in files} if sheet and paths else study.werkbladen
+    bulk = _bulk_reader(files, sheets)
+    parts = CodingParts(check, key, ids, unit_of, subject, registered_role, status_of, flag_of,
+                        lambda rc, unit, sub: _covered(rc, study, unit, sub))
+    # The column-wise reader declines (None) any file it does not fully understand.
+    result = bulk.load_codings(files, parts) if bulk is not None else None
+    if result is None:
+        result = _load(files, columns=CODING_COLUMNS, required=CODING_REQUIRED, check=check,
+                       key=key, also=CHECKLIST_EXTRA, sheets=sheets)
     _add_kinds(result.frame, known)
     return result
+
+
+@dataclass(frozen=True)
+class CodingParts:
+    """The codings check and its parts, for the column-wise screen of large files (io/bulk)."""
+
+    check: Callable[[RowCheck], dict | None]
+    key: Callable[[dict], tuple]
+    ids: dict[str, str]  # fragment id -> where it first occurs, shared with `check`
+    unit_of: Callable[[str], object]
+    subject: Callable[[RowCheck, str | None], tuple[str | None, str]]
+    registered_role: Callable[[RowCheck, str | None, str], str]
+    status_of: Callable[[str], object]
+    flag_of: Callable[[str], object]
+    covered: Callable[[RowCheck, str | None, str | None], None]
+
+
+def _bulk_reader(files: Sequence[Path], sheets: Mapping[Path, str] | None):
+    """The column-wise reader when every coding file is a CSV big enough to need it."""
+    from basisop.io import bulk  # imported here: it needs this module's RowCheck and LoadResult
+
+    if files and not sheets and bulk.worth_it(files):
+        return bulk
+    return None
 
 
 def _add_kinds(frame: pd.DataFrame, known: dict[str, dict] | None) -> None:
     """Each fragment's evidence kind and document title, from its respondent's register entry.
 
     Without a register every fragment counts as an interview statement."""
-    entries = [(known or {}).get(_compare_key(str(r)), {}) for r in frame["respondent"]]
-    frame["soort"] = [e.get("soort") or INTERVIEW for e in entries]
-    frame["titel"] = [e.get("titel", "") for e in entries]
+    if frame.empty:
+        frame["soort"], frame["titel"] = [], []
+        return
+    codes, respondents = pd.factorize(frame["respondent"].astype(str))  # once per respondent
+    entries = [(known or {}).get(_compare_key(r), {}) for r in respondents]
+    for column, values in (("soort", [e.get("soort") or INTERVIEW for e in entries]),
+                           ("titel", [e.get("titel", "") for e in entries])):
+        frame[column] = pd.Series(pd.Series(values, dtype="str").take(codes).array,
+                                  index=frame.index)
 
 
 def _checklist_texts(rc: RowCheck) -> list[tuple[str, str]]:
@@ -322,10 +372,9 @@ def _unique_id(rc: RowCheck, seen: dict[str, str]) -> None:
     if not fragment_id:
         return
     place = f"{Path(rc.file).name} rij {rc.row.number}"
-    if fragment_id in seen:
-        rc.fail("id", f"id komt al voor in {seen[fragment_id]}")
-    else:
-        seen[fragment_id] = place
+    first = seen.setdefault(fragment_id, place)  # the bulk reader may have filled in the first
+    if first != place:
+        rc.fail("id", f"id komt al voor in {first}")
 
 
 def load_judgements(study: Study, path: Path | None = None) -> LoadResult:

@@ -12,7 +12,7 @@ import io
 import re
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,24 +200,29 @@ def _read_csv(path: Path) -> Table:
 
 def _check_quotes(table: Table, text: str, delimiter: str) -> None:
     """A quote that is never closed swallows the rows after it into one field: say where."""
-    width = len(table.columns)
     first = next((c for c in table.columns if c), None)
     starts = {row.values.get(first, "") for row in table.rows} - {""}
+    check_multiline_cells(table, table.rows, starts)
+    if text.count('"') % 2:
+        _report_unclosed_quote(table, text, delimiter)
+
+
+def check_multiline_cells(table: Table, rows: Iterable[Row], starts: set[str]) -> None:
+    """A cell whose later lines look like whole rows (`starts`: the first column's values)."""
+    width, delimiter = len(table.columns), table.delimiter or ","
 
     def looks_like_a_row(line: str) -> bool:
         """As many delimiters as a row, and starting with a value the first column holds."""
         return (line.count(delimiter) >= max(width - 1, 1)
                 and line.split(delimiter, 1)[0].strip().strip('"') in starts)
 
-    for row in table.rows:
+    for row in rows:
         for column, cell in row.values.items():
             if "\n" in cell and any(looks_like_a_row(line) for line in cell.splitlines()[1:]):
                 row.problems.append(Problem(
                     str(table.path), "veld loopt over meerdere regels die op hele rijen lijken: "
                     "staat er een aanhalingsteken niet goed? Die rijen zijn niet gelezen.",
                     row=row.number, column=column, value=" ".join(cell.split())))
-    if text.count('"') % 2:
-        _report_unclosed_quote(table, text, delimiter)
 
 
 def _report_unclosed_quote(table: Table, text: str, delimiter: str) -> None:
@@ -255,22 +260,15 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
         table.usable = False
         return
     header_number, header = numbered[0]
-    table.columns = [normalize_key(_from_cp1252(c).lstrip("\ufeff")) for c in header]
-    width = len(table.columns)
-    named = [(i, c) for i, c in enumerate(table.columns) if c]
+    table.columns = header_columns(header)
+    unnamed = [i for i, c in enumerate(table.columns) if not c]
     unnamed_filled = 0
     for number, record in numbered[1:]:
-        cells = [_unneutralized(c.strip()) for c in record]
-        if not any(cells):
+        row = record_row(number, record, table.columns, name)
+        if row is None:
             continue  # a blank row is no data: skipped, as a spreadsheet user expects
-        row = Row(number, {})
-        if len(cells) > width:
-            _too_many_fields(row, name, cells, width)
-        cells += [""] * (width - len(cells))
-        row.values = {c: cells[i] for i, c in named}
-        unnamed_filled += len(named) < width and any(
-            cells[i] for i in range(width) if not table.columns[i])
-        _check_cells(row, name, cells)
+        unnamed_filled += any(_unneutralized(record[i].strip()) for i in unnamed
+                              if i < len(record))
         table.rows.append(row)
     if unnamed_filled:
         table.problems.append(Problem(
@@ -282,6 +280,27 @@ def _fill_from_records(table: Table, records: list[list[str]], first_number: int
     if not table.rows:
         table.problems.append(Problem(name, "bestand bevat alleen een kop, geen rijen",
                                       severity=WARNING))
+
+
+def header_columns(header: list[str]) -> list[str]:
+    """The header's cells as column names (lower case, spacing normalised, no BOM)."""
+    return [normalize_key(_from_cp1252(c).lstrip("\ufeff")) for c in header]
+
+
+def record_row(number: int, record: list[str], columns: list[str], name: str) -> Row | None:
+    """One raw record as a Row with its cell problems (field count, encoding, control
+    characters ...); None for a blank row."""
+    width = len(columns)
+    cells = [_unneutralized(c.strip()) for c in record]
+    if not any(cells):
+        return None
+    row = Row(number, {})
+    if len(cells) > width:
+        _too_many_fields(row, name, cells, width)
+    cells += [""] * (width - len(cells))
+    row.values = {c: cells[i] for i, c in enumerate(columns) if c}
+    _check_cells(row, name, cells)
+    return row
 
 
 def _too_many_fields(row: Row, name: str, cells: list[str], width: int) -> None:
