@@ -47,6 +47,7 @@ CODINGS = [
     _coding("W", "W-1", INFO, "groen"), _coding("W", "W-1", INFO, "groen"),
     _coding("W", "W-2", INFO, "rood"), _coding("W", "W-3", INFO, "oranje", DOCUMENT),
     _coding("W", "W-4", INFO, "", SUMMARY),  # no oordeel: counted as a fragment, no vote
+    _coding("W", "W-5", INFO, "groen"),
     _coding("X", "X-1", PGA, "rood"),
     _coding("D", "D-1", BASIS, "oranje"),
 ]
@@ -102,15 +103,29 @@ def test_a_unit_gets_a_row_for_each_subtheme_it_covers_in_framework_order(embedd
 
 def test_counts_take_every_fragment_but_only_interviewed_respondents(embedded):
     row = _row(score(_data(embedded)), "W", INFO)
-    assert (row["fragmenten"], row["respondenten"]) == (5, 2)  # W-3 is a document, W-4 a summary
-    assert (row["groen"], row["oranje"], row["rood"]) == (2, 1, 1)
+    assert (row["fragmenten"], row["respondenten"]) == (6, 3)  # W-3 is a document, W-4 a summary
+    assert (row["groen"], row["oranje"], row["rood"]) == (3, 1, 1)
     assert row["berekend"] == "groen"
+
+
+def test_counts_are_whole_numbers(embedded):
+    # A float column would print "3.0 fragmenten" in a chapter.
+    counts = score(_data(embedded))[["fragmenten", "respondenten", "groen", "oranje", "rood"]]
+    assert all(pd.api.types.is_integer_dtype(t) for t in counts.dtypes)
+
+
+def test_a_fragment_with_a_missing_oordeel_counts_but_does_not_vote(embedded):
+    codings = [_coding("W", "W-1", INFO, "groen"), {**_coding("W", "W-1", PGA, ""),
+                                                   "oordeel": float("nan")}]
+    row = _row(score(_data(embedded, codings=codings)), "W", PGA)
+    assert (row["fragmenten"], row["groen"], row["oranje"], row["rood"]) == (1, 0, 0, 0)
+    assert row["berekend"] == "onbekend"
 
 
 def test_without_a_soort_column_every_respondent_counts(embedded):
     codings = [{k: v for k, v in c.items() if k != "soort"} for c in CODINGS]
     row = _row(score(_data(embedded, codings=codings)), "W", INFO)
-    assert row["respondenten"] == 4
+    assert row["respondenten"] == 5
 
 
 def test_the_judgement_rule_and_unknown_each_fill_the_columns(embedded):
@@ -168,21 +183,23 @@ def test_theme_summary_counts_each_status_per_unit_and_theme_in_study_order(embe
 def test_evidence_is_the_fragments_of_one_unit_and_subtheme(embedded):
     data = _data(embedded)
     found = evidence(data, "W", INFO)
-    assert list(found["respondent"]) == ["W-1", "W-1", "W-2", "W-3", "W-4"]
+    assert list(found["respondent"]) == ["W-1", "W-1", "W-2", "W-3", "W-4", "W-5"]
     assert evidence(data, "W", PGA).empty
 
 
 def test_interviewed_counts_interview_respondents_only():
     fragments = pd.DataFrame(CODINGS)
-    assert interviewed(fragments[fragments["eenheid"] == "W"]) == 2
-    assert interviewed(fragments.drop(columns="soort")) == 6
+    assert interviewed(fragments[fragments["eenheid"] == "W"]) == 3
+    assert interviewed(fragments.drop(columns="soort")) == 7
 
 
 def test_provenance_lists_judgements_then_fragments_of_one_unit(embedded):
     table = provenance(_data(embedded), "W")
     assert list(table.columns) == ["subthema", "soort", "tekst", "bron"]
     assert table.iloc[0].tolist() == [INFO, "oordeel", "oranje", "r. 2"]
-    assert list(table["soort"].iloc[1:]) == [INTERVIEW, INTERVIEW, INTERVIEW, DOCUMENT, SUMMARY]
+    assert list(table["soort"].iloc[1:]) == [INTERVIEW, INTERVIEW, INTERVIEW, DOCUMENT, SUMMARY,
+                                             INTERVIEW]
+    assert list(table.index) == list(range(len(table)))  # numbered once, as the audit shows it
     assert table["tekst"].iloc[3] == f"W-2 over {INFO}"
     assert len(provenance(_data(embedded), "X")) == 1
 
@@ -284,6 +301,13 @@ def test_without_an_override_the_rule_stands_and_with_one_its_cells_do(embedded)
     assert (overridden["prioriteit"], overridden["niveau"], overridden["niveau_tekst"],
             overridden["bron"], overridden["motivering"]) == ("", "", "Lokaal", "oordeel",
                                                               "vastgesteld")
+
+
+def test_a_gap_at_one_of_three_municipalities_is_local(embedded):
+    codings = [_coding("W", "W-1", INFO, "rood"), _coding("B", "B-1", INFO, "groen"),
+               _coding("X", "X-1", INFO, "groen")]
+    data = _data(embedded, units=(W, B, X), codings=codings, judgements=())
+    assert _table(data)[INFO]["niveau_regel"] == "Lokaal"
 
 
 def test_a_recommendation_sets_the_level_before_the_gap_rule(embedded):
