@@ -63,6 +63,16 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+def warm_exporter() -> None:
+    """Build the exporter and convert a small notebook once. The first conversion in a process
+    compiles nbconvert's templates and loads its filters (about a quarter of a second); done in
+    the parent before the workers fork, no worker pays for it again."""
+    v4 = nbformat.v4
+    output = v4.new_output("display_data", data={"text/html": "<p>.</p>"})
+    circulation_html(v4.new_notebook(cells=[v4.new_markdown_cell("# ."),
+                                            v4.new_code_cell(outputs=[output])]), ".")
+
+
 def circulation_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as self-contained Dutch HTML, with `title` in <title>."""
     nb = copy.deepcopy(nb)

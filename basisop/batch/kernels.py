@@ -22,6 +22,7 @@ The kernel manager starts `forkclient.py` in place of the kernel; see there for 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import pickle
@@ -39,7 +40,16 @@ CLIENT = Path(__file__).resolve().parent / "forkclient.py"
 # inline backend: it hooks into the IPython shell when first imported, and there is none yet.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "pandas",
            "matplotlib.pyplot", "basisop.presentation",
-           "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring")
+           "basisop.presentation.overview", "basisop.io.dataset", "basisop.scoring",
+           # What a kernel imports while it starts (the debugger alone is a hundred modules):
+           # a tenth of a second of CPU in every kernel otherwise.
+           "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
+           "IPython.extensions.storemagic", "tornado.locks", "tornado.queues",
+           "tornado.platform.asyncio", "sqlite3", "IPython.core.oinspect",
+           "IPython.utils.wildcard", "faulthandler")
+# Every kernel's, warm or fresh: no input history, which would go to the user's ~/.ipython
+# database that hundreds of kernels would take turns to lock; a report never reads it.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 _READY = b"klaar\n"
 
 
@@ -63,7 +73,7 @@ class KernelServer:
     def kernel_argv(self) -> list[str]:
         """The kernelspec argv that gets a kernel from this server."""
         return [sys.executable, "-I", "-S", str(CLIENT), str(self.socket), "-f",
-                "{connection_file}"]
+                "{connection_file}", *KERNEL_OPTIONS]
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -121,8 +131,12 @@ def _serve(socket_path: str, snapshot: str) -> None:
             data = pickle.load(handle)
         dataset.use_snapshot(data)
         # Scored once here, as every notebook would, so the cached scores are in every fork.
-        importlib.import_module("basisop.scoring").score(data)
+        importlib.import_module("basisop.scoring").prepare(data)
+    _draw_once()
     assert threading.active_count() == 1, "the template must fork without threads"
+    # Out of the collector's sight: a kernel's garbage collections would otherwise walk, and so
+    # copy, every page of the template's objects (time and memory in every kernel).
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
@@ -141,6 +155,24 @@ def _serve(socket_path: str, snapshot: str) -> None:
             os.close(fd)
         conn.sendall(f"{pid}\n".encode())
         conn.close()
+
+
+def _draw_once() -> None:
+    """Render a small figure with text, outside pyplot: the fonts and their caches load here,
+    once, instead of in every kernel's first figure. Touches no pyplot state (figure numbers),
+    so a kernel's output stays that of a fresh one."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.barh(["a"], [1], hatch="//", label="b")
+    axes.set_title("c")
+    axes.legend(fontsize=8)
+    figure.savefig(io.BytesIO(), format="png")
 
 
 def _kernel(conn: socket.socket, fds: list[int], request: dict) -> None:

@@ -148,12 +148,16 @@ def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: i
     study = data.study
     publisher = Publisher(guard, target)
     with staging_folder() as staging, _kernels(data, staging, warm and bool(todo)) as kernels:
-        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
-                                 env=_kernel_env(study), on_done=_progress(len(todo)),
-                                 kernel_argv=kernels.kernel_argv() if kernels else None)
-        for outcome in outcomes:
-            if outcome.ok:
+        progress = _progress(len(todo))
+
+        def done(outcome: JobOutcome) -> None:
+            progress(outcome)
+            if outcome.ok:  # gated while the workers run on: no serial scan after them all
                 _publish(publisher, target, outcome)
+
+        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
+                                 env=_kernel_env(study), on_done=done,
+                                 kernel_argv=kernels.kernel_argv() if kernels else None)
     # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
     done = [o.job.name for o in outcomes
             if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}

@@ -44,6 +44,7 @@ from basisop.scoring import (
     evidence,
     municipal_spread,
     priorities,
+    records,
     rule_agreement,
     score,
     status_column,
@@ -190,7 +191,7 @@ def status_table(chapter: Chapter) -> str:
     groups = []
     for _, group in chapter.scores.groupby("thema_id", sort=False):
         rows = []
-        for r in group.to_dict("records"):
+        for r in records(group):
             note = SOURCE_TEXT[r["bron"]]
             if r["afwijking"]:
                 note += f"; regel: {Status(r['berekend']).value}"
@@ -232,7 +233,7 @@ def findings_html(chapter: Chapter, theme_id: str) -> str:
     """One theme's findings: per subtheme the status, the judgement and the evidence behind it."""
     theme = chapter.data.study.framework.theme(theme_id)
     blocks = [_subtheme_block(chapter, r)
-              for r in chapter.scores[chapter.scores["thema_id"] == theme_id].to_dict("records")]
+              for r in records(chapter.scores[chapter.scores["thema_id"] == theme_id])]
     return _render("findings", theme=theme, blocks=blocks)
 
 
@@ -242,7 +243,7 @@ def _subtheme_block(chapter: Chapter, r: dict) -> dict:
     quotes = [{"text": f["fragment"], "kind": f.get("soort", INTERVIEW),
                "by": attribution(f.get("soort", INTERVIEW), f["rol"], f.get("titel", "")),
                "oordeel": Status(f["oordeel"]) if f["oordeel"] else None}
-              for f in open_frags.to_dict("records")]
+              for f in records(open_frags)]
     return {"naam": r["subthema"], "status": Status(r["status"]), "quotes": quotes,
             "judgement": _judgement_text(r, frags), "afwijking": r["afwijking"],
             "hidden": len(frags) - len(open_frags), "empty": frags.empty}
@@ -343,7 +344,7 @@ def region_method_html(region: Region) -> str:
 def comparison_table(region: Region) -> str:
     """The plan's layout: subthemes down, units across (W, GM, B/L, Hi, Hu, then the district)."""
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
-              for r in region.scores.to_dict("records")}
+              for r in records(region.scores)}
     return _render("comparison_table", units=list(region.units),
                    themes=region.data.study.framework.themas, status=status)
 
@@ -354,7 +355,7 @@ def comparison_figure(region: Region) -> Figure:
     units = list(region.units)
     subthemes = list(study.framework.subthemes)
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
-              for r in region.scores.to_dict("records")}
+              for r in records(region.scores)}
     fig, ax = plt.subplots(figsize=(7.5, 7), dpi=100)
     for x, unit in enumerate(units):
         for y, sub in enumerate(subthemes):
@@ -404,7 +405,7 @@ def most_red(region: Region) -> pd.DataFrame:
 
 def most_red_html(region: Region) -> str:
     table = most_red(region)
-    return _render("most_red", rows=table[table["meerderheid"]].to_dict("records"))
+    return _render("most_red", rows=records(table[table["meerderheid"]]))
 
 
 def priority_table(region: Region) -> str:
@@ -413,7 +414,7 @@ def priority_table(region: Region) -> str:
     # Beyond a few units the statuses stand in the matrix above; here they would run off the page.
     codes = region.municipal if len(region.units) <= WIDE_LIMIT else []
     rows, conflicts = [], []
-    for r in region.priorities.to_dict("records"):
+    for r in records(region.priorities):
         notes = []
         if r["prioriteit"] != r["prioriteit_regel"]:
             notes.append(f"regel: {r['prioriteit_regel'] or '—'}")
@@ -432,7 +433,7 @@ def district_view(region: Region) -> str:
     """The district partners' view beside the municipalities' statuses on the same subtheme."""
     rows = []
     for unit in (u for u in region.units if not u.is_municipal):
-        for r in region.scores[region.scores["eenheid"] == unit.code].to_dict("records"):
+        for r in records(region.scores[region.scores["eenheid"] == unit.code]):
             spread = municipal_spread(region.scores, r["subthema_id"], region.municipal)
             rows.append({"unit": unit, "subthema_id": r["subthema_id"], "naam": r["subthema"],
                          "status": Status(r["status"]),
@@ -442,7 +443,7 @@ def district_view(region: Region) -> str:
 
 def district_recommendations(region: Region) -> str:
     """The recommendations that reach the district partners: district and mixed ones."""
-    recs = [r for r in region.data.recommendations.frame.to_dict("records")
+    recs = [r for r in records(region.data.recommendations.frame)
             if Level(r["niveau"]) != Level.LOKAAL]
     return _render("district_recommendations", items=_recommendation_items(recs))
 

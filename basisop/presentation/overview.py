@@ -46,7 +46,7 @@ from basisop.presentation import (
     comparison_table,
     figure_html,
 )
-from basisop.scoring import score
+from basisop.scoring import records, score
 
 # A4 with the print stylesheet's margins (16 mm left and right, 18 + 20 mm top and bottom).
 A4_WIDTH_IN = (210 - 32) / 25.4
@@ -112,7 +112,7 @@ def status_matrix_figures(study: Study, scores: pd.DataFrame,
                           groups: dict[str, tuple[Unit, ...]]) -> list[Figure]:
     """Units (rows, grouped by region) by subthemes (columns), one figure per page-sized part."""
     status = {(r["eenheid"], r["subthema_id"]): Status(r["status"])
-              for r in scores[["eenheid", "subthema_id", "status"]].to_dict("records")}
+              for r in records(scores[["eenheid", "subthema_id", "status"]])}
     return [_matrix_part(study, rows, status) for rows in _matrix_rows(groups)]
 
 
@@ -299,7 +299,7 @@ def red_by_region_html(overview: Overview) -> str:
     table = red_by_region(overview)
     themes = overview.data.study.framework.themas
     cells = {(r["regio"], r["thema_id"]): (int(r["rood"]), int(r["beoordeeld"]))
-             for r in table.to_dict("records")}
+             for r in records(table)}
     head = "".join(f"<th>{esc(t.naam)}</th>" for t in themes)
     rows = []
     for name in overview.regions:
@@ -320,7 +320,7 @@ def most_red_national_html(overview: Overview, top: int = 10) -> str:
     table = table[table["rood"] > 0].sort_values("rood", ascending=False, kind="stable")
     items = "".join(f"<li>{esc(r['subthema'])}: rood in {r['rood']} van de {r['beoordeeld']} "
                     f"beoordeelde eenheden ({_share(r['rood'], r['beoordeeld'])})</li>"
-                    for r in table.head(top).to_dict("records"))
+                    for r in records(table.head(top)))
     return (f'<div class="bo"><h2>Subthema\'s die het vaakst rood zijn</h2>'
             f"<ol>{items or '<li>Geen subthema is rood.</li>'}</ol></div>")
 

@@ -16,7 +16,7 @@ import pandas as pd
 from basisop.io.dataset import StudyData
 from basisop.model import PLAN_PAGE, Status, dutch_date
 from basisop.presentation import _ENV, Chapter, _study_line
-from basisop.scoring import priorities, score, status_column
+from basisop.scoring import priorities, records, score, status_column
 
 NOT_STATED = "niet vermeld"
 _SECTION = re.compile(r"§\s*([\d.]+\d)")
@@ -58,9 +58,9 @@ def plan_theme(plan: Plan, theme_id: str) -> str:
     codes = [u.code for u in plan.data.study.municipal_units]
     table = plan.priorities[plan.priorities["thema_id"] == theme_id]
     rows = [{**r, "statuses": [(c, Status(r[status_column(c)])) for c in codes]}
-            for r in table.to_dict("records")]
+            for r in records(table)]
     ids = {s.id for s in theme.subthemas}
-    mine = [a for a in plan.actions.to_dict("records") if _home(a) in ids]
+    mine = [a for a in records(plan.actions) if _home(a) in ids]
     levels = []
     for level in dict.fromkeys(a["niveau"] for a in mine):
         here = [a for a in mine if a["niveau"] == level]
@@ -83,7 +83,7 @@ def _action(plan: Plan, a: dict) -> dict:
     rows = [{"wie": names.get(r["eenheid"], "alle gemeenten / district"),
              "status": r["status"] or NOT_STATED, "datum": dutch_date(r["datum"]),
              "tekst": r["tekst"]}
-            for r in progress[progress["actie"] == a["id"]].to_dict("records")]
+            for r in records(progress[progress["actie"] == a["id"]])]
     return {**a, "facts": "; ".join(f for f in facts if f), "voortgang": rows}
 
 
@@ -112,6 +112,6 @@ def plan_link_html(chapter: Chapter) -> str:
     reach = actions[actions["eenheden"].map(lambda e: not e or code in e.split(";"))]
     about = reach["subthemas"].str.split(";")
     gaps = [{**r, "n": int(about.map(lambda s, i=r["subthema_id"]: i in s).sum())}
-            for r in chapter.scores.to_dict("records") if r["status"] in ("rood", "oranje")]
+            for r in records(chapter.scores) if r["status"] in ("rood", "oranje")]
     return (_render("link", unit=chapter.unit, page=f"{PLAN_PAGE}.html", gaps=gaps)
             if gaps else "")

@@ -13,6 +13,7 @@ from basisop.compare import CHANGES, Comparison, previous_wave
 from basisop.io.dataset import StudyData
 from basisop.model import Status
 from basisop.presentation import _ENV, Chapter
+from basisop.scoring import records
 
 _WAVES = _ENV.get_template("waves.html.j2").module
 # One grey per change, darkest for slechter; hatched, so the figure reads in black and white.
@@ -46,7 +47,7 @@ def development_html(chapter: Chapter, comparison: Comparison | None) -> str:
     summary = ", ".join(f"{counts.get(c, 0)} {c}" for c in CHANGES)
     return _render("development", title=_title(comparison), intro=intro,
                    rows=[{**r, "oud": Status(r["oud"]), "nieuw": Status(r["nieuw"])}
-                         for r in rows.to_dict("records")], counts=summary + ".")
+                         for r in records(rows)], counts=summary + ".")
 
 
 def change_table(comparison: Comparison | None) -> str:
@@ -56,7 +57,7 @@ def change_table(comparison: Comparison | None) -> str:
     statuses = comparison.statuses
     codes = list(dict.fromkeys(statuses["eenheid"]))
     change = {(r["eenheid"], r["subthema_id"]): r["verandering"]
-              for r in statuses.to_dict("records")}
+              for r in records(statuses)}
     rows = [{"subthema": sub.naam,
              "cells": [(c, change.get((c, sub.id), "")) for c in codes]}
             for sub in comparison.new.study.framework.subthemes]

@@ -103,9 +103,13 @@ def _scan_json_values(path: Path, document: object, hits: list[Hit], found: list
                       scan: Scan) -> list[Finding]:
     seen = {(h.rule, h.key) for h in hits}
 
+    safe: dict[str, bool] = {}  # keys repeat (a notebook has thousands, of a few dozen kinds)
+
     def safe_key(key: str) -> bool:
         """May a JSON key be named in a place? Only a short plain word that holds no datum."""
-        return bool(_PLAIN_KEY.fullmatch(key)) and not scan([Mapped(key)])
+        if key not in safe:
+            safe[key] = bool(_PLAIN_KEY.fullmatch(key)) and not scan([Mapped(key)])
+        return safe[key]
 
     joined, starts, paths = _joined_strings(document, safe_key)
     value_hits = [h for h in scan(views(joined, html_like=bool(LOOKS_HTML.search(joined))))
