@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from basisop import scoring
 from basisop.io.records import LoadResult
 from basisop.model import DOCUMENT, INTERVIEW, SUMMARY, ScoringSettings, Status, Unit
 from basisop.scoring import (
@@ -19,6 +20,7 @@ from basisop.scoring import (
     interviewed,
     most_red,
     municipal_spread,
+    prepare,
     priorities,
     provenance,
     rule_agreement,
@@ -340,3 +342,21 @@ def test_unit_recommendations_reach_the_unit_and_come_most_urgent_first(embedded
     assert found[0]["betreft"] == [("Informatiepositie van de gemeente", "oranje"),
                                    ("PGA", "onbekend")]
     assert found[-1]["betreft"] == []
+
+
+def test_a_subtheme_no_municipality_is_assessed_on_has_no_rule_values(embedded):
+    table = _table(_data(embedded, units=(X, D)))  # only the district covers basiskennis
+    basis = table[BASIS]
+    assert (basis[status_column("X")], basis["prioriteit_regel"], basis["niveau_regel"]) == (
+        "onbekend", "", "")
+
+
+def test_prepare_computes_the_scores_and_evidence_before_the_notebooks_ask(embedded,
+                                                                           monkeypatch):
+    data = _data(embedded)
+    prepare(data)
+    # Forked notebooks find both ready: computing again would fail here.
+    monkeypatch.setattr(scoring, "_score", None)
+    monkeypatch.setattr(data.codings.frame, "groupby", None)
+    assert _row(score(data), "X", PGA)["status"] == "rood"
+    assert list(evidence(data, "X", PGA)["respondent"]) == ["X-1"]
