@@ -118,8 +118,7 @@ def test_a_datum_that_starts_with_a_quote_is_found_beside_ordinary_ones():
 def test_a_datum_ending_in_punctuation_is_found_before_a_letter():
     fragment = "Hij wil niet dat de gemeente dit deelt."
     guard = PrivacyGuard(literals=[(RULE_CONFIDENTIAL, fragment)])
-    assert _rules(guard.scan_text(f"<p>{fragment}<b>Daarna</b></p>", "t.html")) == [
-        RULE_CONFIDENTIAL]
+    assert _rules(guard.scan_text(f"{fragment}Daarna", "t")) == [RULE_CONFIDENTIAL]
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -285,3 +284,10 @@ def test_a_json_hit_in_the_file_as_written_names_the_file(tmp_path):
     path = _json(tmp_path, {"a": "Jan Smit"})
     assert [(f.file, f.rule, f.place) for f in GUARD.scan_file(path)] == [
         (str(path), RULE_NAME, "regel 1, teken 8")]
+
+
+def test_a_pdf_finding_names_the_pdf(tmp_path):
+    from tests.test_privacy import _pdf
+
+    path = _pdf(tmp_path / "lek.pdf", "Volgens Jan Smit is het zo.")
+    assert [(f.file, f.rule) for f in GUARD.scan_file(path)] == [(str(path), RULE_NAME)]
