@@ -287,7 +287,7 @@ def test_a_json_hit_in_the_file_as_written_names_the_file(tmp_path):
 
 
 def test_a_pdf_finding_names_the_pdf(tmp_path):
-    from tests.test_privacy import _pdf
+    from test_privacy import _pdf
 
     path = _pdf(tmp_path / "lek.pdf", "Volgens Jan Smit is het zo.")
     assert [(f.file, f.rule) for f in GUARD.scan_file(path)] == [(str(path), RULE_NAME)]
