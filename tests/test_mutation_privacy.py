@@ -291,3 +291,17 @@ def test_a_pdf_finding_names_the_pdf(tmp_path):
 
     path = _pdf(tmp_path / "lek.pdf", "Volgens Jan Smit is het zo.")
     assert [(f.file, f.rule) for f in GUARD.scan_file(path)] == [(str(path), RULE_NAME)]
+
+
+def test_a_study_guard_lets_reviewed_exceptions_pass_and_says_what_weakens_it(embedded):
+    from basisop.model import Exemption
+    from basisop.privacy.guard import NO_REGISTER
+
+    study = replace(embedded.study, respondenten=None,
+                    toegestaan=(Exemption("06-23456789", "publiek nummer van de helpdesk"),))
+    guard = PrivacyGuard.for_study(replace(embedded, study=study))
+    assert guard.scan_text("Bel 06-23456789.", "t") == []
+    assert guard.warnings[0] == NO_REGISTER
+    assert len(guard.warnings) == 2 and "publiek nummer van de helpdesk" in guard.warnings[1]
+    with_register = PrivacyGuard.for_study(embedded)
+    assert NO_REGISTER not in with_register.warnings
