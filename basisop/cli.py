@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _study_arg(p)
     p.add_argument("--out", type=Path, default=None, help="uitvoermap (standaard: reports/)")
     p.add_argument("--jobs", type=int, default=None, help="parallelle werkers (standaard: "
-                                                          "aantal kernen)")
+                                                          "twee per kern)")
     p.add_argument("--eenheid", nargs="+", default=None, metavar="CODE",
                    help="alleen deze eenheden (de regiovergelijking wordt altijd gemaakt)")
     p.add_argument("--timeout", type=_positive_int, default=600,

@@ -138,14 +138,20 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
             if on_done:
                 on_done(outcomes[i])
     running: list[_Running] = []
+
+    def fill() -> None:
+        while pending and len(running) < workers:
+            index, job = pending.popleft()
+            running.append(_start(index, job, staging, dict(env or {}), timeout, kernel_argv))
+
     try:
         while pending or running:
-            while pending and len(running) < workers:
-                index, job = pending.popleft()
-                running.append(_start(index, job, staging, dict(env or {}), timeout,
-                                      kernel_argv))
-            for index, outcome in _wait_step(running, timeout):
-                running[:] = [r for r in running if r.index != index]
+            fill()
+            finished = _wait_step(running, timeout)
+            ended = {index for index, _ in finished}
+            running[:] = [r for r in running if r.index not in ended]
+            fill()  # the freed slots work on while `on_done` runs (it may scan the pages)
+            for index, outcome in finished:
                 outcomes[index] = outcome
                 if on_done:
                     on_done(outcome)

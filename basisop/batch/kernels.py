@@ -65,13 +65,17 @@ class KernelServer:
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=(folder / "ks.log").open("ab"),
                                         start_new_session=True)
-        line = _readline(self.process, timeout)
-        if line != _READY:
-            self.close()
-            raise RuntimeError(f"kernelsjabloon start niet (zie {folder / 'ks.log'})")
+        # Not waited for here: the template starts (seconds, at national scale) while the
+        # caller goes on with its own preparations; `kernel_argv` waits.
+        self._log, self._timeout, self._ready = folder / "ks.log", timeout, False
 
     def kernel_argv(self) -> list[str]:
-        """The kernelspec argv that gets a kernel from this server."""
+        """The kernelspec argv that gets a kernel from this server, once it is ready."""
+        if not self._ready:
+            if _readline(self.process, self._timeout) != _READY:
+                self.close()
+                raise RuntimeError(f"kernelsjabloon start niet (zie {self._log})")
+            self._ready = True
         return [sys.executable, "-I", "-S", str(CLIENT), str(self.socket), "-f",
                 "{connection_file}", *KERNEL_OPTIONS]
 
