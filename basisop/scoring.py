@@ -189,12 +189,12 @@ def disagreements(scores: pd.DataFrame) -> pd.DataFrame:
 
 def theme_summary(scores: pd.DataFrame) -> pd.DataFrame:
     """Per unit and theme: how many subthemes are groen, oranje, rood or onbekend."""
-    counts = (scores.groupby(["eenheid", "thema_id", "status"], sort=False).size()
-              .unstack("status", fill_value=0))
-    for status in Status:
-        if status.value not in counts:
-            counts[status.value] = 0
-    counts = counts[[s.value for s in Status]].reset_index()
+    keys = ["eenheid", "thema_id"]
+    counts = scores.groupby([*keys, "status"], sort=False).size().unstack("status", fill_value=0)
+    # unstack orders the themes by their first appearance in any unit: a unit assessed on a few
+    # themes only would reorder the next unit's. Keep the study's and the framework's order.
+    counts = counts.reindex(pd.MultiIndex.from_frame(scores[keys].drop_duplicates()))
+    counts = counts.reindex(columns=[s.value for s in Status], fill_value=0).reset_index()
     names = scores.drop_duplicates("thema_id").set_index("thema_id")["thema"]
     counts.insert(2, "thema", counts["thema_id"].map(names))
     return counts
@@ -369,7 +369,10 @@ def provenance(data: StudyData, unit: str) -> pd.DataFrame:
     """Where each of a unit's judgements and fragments comes from (the `bron` column, with
     source line numbers and notes on the source's typing): for the audit notebook only."""
     judged = data.judgements.frame
-    judged = judged[judged["eenheid"] == unit].assign(soort="oordeel", tekst=judged["status"])
+    judged = judged[judged["eenheid"] == unit]
+    # `tekst` from the filtered frame: a whole-table column would give a unit without
+    # judgements every other unit's judgement (an empty frame takes a column's index).
+    judged = judged.assign(soort="oordeel", tekst=judged["status"])
     codings = data.codings.frame
     codings = codings[codings["eenheid"] == unit].rename(columns={"fragment": "tekst"})
     columns = ["subthema", "soort", "tekst", "bron"]
