@@ -25,7 +25,7 @@ from basisop.privacy import (
 )
 from basisop.privacy.detectors import generic_key, id_pattern
 from basisop.privacy.study import study_data
-from basisop.privacy.text import Mapped, rewrite
+from basisop.privacy.text import Mapped, fold, fold_view, rewrite
 
 NAME = "Jan Smit"  # short surname: matched only as a name, never alone
 GUARD = PrivacyGuard(literals=[(RULE_NAME, NAME)], respondent_ids=["W-1"])
@@ -305,3 +305,14 @@ def test_a_study_guard_lets_reviewed_exceptions_pass_and_says_what_weakens_it(em
     assert len(guard.warnings) == 2 and "publiek nummer van de helpdesk" in guard.warnings[1]
     with_register = PrivacyGuard.for_study(embedded)
     assert NO_REGISTER not in with_register.warnings
+
+
+def test_fold_drops_invisible_characters_and_expands_letters_with_traceable_places():
+    # A soft hyphen hides a name from a plain comparison; "ß" and the "ﬁ" ligature fold to two
+    # letters. Each folded letter still points back to the character it came from.
+    assert fold("Jan\u00adSen") == "jansen"
+    assert fold("Straße") == "strasse"
+    assert fold("ﬁne") == "fine"
+    view = fold_view(Mapped("aßb\u00adc"))
+    assert view.text == "assbc"
+    assert [view.source_offset(i) for i in range(len(view.text))] == [0, 1, 1, 2, 4]
