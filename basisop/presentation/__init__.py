@@ -201,24 +201,21 @@ def status_table(chapter: Chapter) -> str:
     return _render("status_table", unit=chapter.unit, groups=groups)
 
 
-def profile_figure(chapter: Chapter) -> Figure:
-    """Per theme, how many subthemes have each status: stacked bars with hatching."""
+def profile_html(chapter: Chapter) -> str:
+    """Per theme, how many subthemes have each status: a table of stacked bars.
+
+    HTML, not a drawn figure: the theme names and counts are text (crisp in print, read by
+    screen readers, found by the privacy gate) and every segment carries its status symbol and
+    count, so the bars read without colour. Segment widths share one scale, the widest theme.
+    """
     summary = theme_summary(chapter.scores)
-    fig, ax = plt.subplots(figsize=(7.5, 3.2), dpi=100)
-    left = [0] * len(summary)
-    labels = list(summary["thema"])
-    for status in Status:
-        values = list(summary[status.value])
-        ax.barh(labels, values, left=left, color=STATUS_COLOUR[status],
-                hatch=STATUS_HATCH[status], edgecolor="#263238", label=status.label)
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.invert_yaxis()
-    ax.set_xlabel("aantal subthema's")
-    ax.set_title(f"Profiel van {chapter.unit.naam}")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
-    return fig
+    columns = [s.value for s in Status]
+    widest = int(summary[columns].sum(axis=1).max()) if not summary.empty else 0
+    rows = [{"thema": r["thema"],
+             "parts": [(s, int(r[s.value]), round(100 * int(r[s.value]) / widest, 2))
+                       for s in Status if r[s.value]]}
+            for r in records(summary)]
+    return _render("profile", unit=chapter.unit, rows=rows)
 
 
 def attribution(kind: str, role: str = "", title: str = "") -> str:
