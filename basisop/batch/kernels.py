@@ -136,8 +136,8 @@ def _serve(socket_path: str, snapshot: str) -> None:
         with open(snapshot, "rb") as handle:
             data = pickle.load(handle)
         dataset.use_snapshot(data)
-        # Scored once here, as every notebook would, so the cached scores are in every fork.
-        importlib.import_module("basisop.scoring").prepare(data)
+        # Scored and grouped once here, as every notebook would, so it is in every fork.
+        importlib.import_module("basisop.presentation").prepare(data)
     _draw_once()
     assert threading.active_count() == 1, "the template must fork without threads"
     # Out of the collector's sight: a kernel's garbage collections would otherwise walk, and so
