@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -79,8 +80,11 @@ class BulkFile:
 def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> BulkFile | None:
     """Read a plain CSV column-wise; None when the row path must read it."""
     data = _read_bytes(path)
-    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(data):
+    if data is None:
+        return None
+    head = data[:4096]
+    offset = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(head):
         return None
     end = data.find(b"\n", offset)
     delimiter = tables._sniff_delimiter(
@@ -124,16 +128,17 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
     return BulkFile(table, cells, numbers, clean, key_lengths)
 
 
-def _read_bytes(path: Path) -> bytearray:
-    """The file's bytes, in a buffer that can be patched in place (no second copy)."""
+def _read_bytes(path: Path) -> mmap.mmap | None:
+    """The file's bytes, patchable in place: a private mapping, so the pages come straight
+    from the page cache and only a patched page is copied (a read into a buffer costs a
+    copy and fresh memory). None for an empty file (the row path reads it)."""
     with path.open("rb") as handle:
-        data = bytearray(path.stat().st_size)
-        size = handle.readinto(data)
-    del data[size:]
-    return data
+        if not os.fstat(handle.fileno()).st_size:
+            return None
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
 
 
-def _header(path: Path, data: bytearray, offset: int, layout: _Layout, bad: np.ndarray,
+def _header(path: Path, data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray,
             delimiter: str, required: Sequence[str]) -> Table | None:
     """The table with its columns, encoding and file-level note; None for a header the row
     path must judge (missing, unnamed or repeated columns, not on the first line)."""
@@ -269,12 +274,12 @@ def _invalid_utf8(arr: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, b
     return positions[~claimed], bool(valid.any())
 
 
-def _text(data: bytes, start: int, end: int, mixed: bool) -> str:
+def _text(data: bytes | mmap.mmap, start: int, end: int, mixed: bool) -> str:
     """A record's text as the row path decodes it."""
     return data[start:end].decode("utf-8", errors="surrogateescape" if mixed else "strict")
 
 
-def _patch(data: bytearray, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
+def _patch(data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
     """Make the body plain for pyarrow, in place: line breaks inside fields become spaces (so
     every record is one line and pyarrow need not look for them) and bytes that are no UTF-8
     a '?'. Returns the original text of the records changed, which the row path reads."""
