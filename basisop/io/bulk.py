@@ -427,9 +427,10 @@ def _offsets(column: pa.Array) -> np.ndarray:
 
 def _code_points(data: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The code point and byte count of each UTF-8 character starting at `leads`."""
-    padded = np.concatenate([data, np.zeros(3, np.uint8)])
-    first = padded[leads].astype(np.int64)
-    tail = [padded[leads + k].astype(np.int64) & 0x3F for k in (1, 2, 3)]
+    first = data[leads].astype(np.int64)
+    last = len(data) - 1  # past the end reads as a zero byte, without copying the data
+    tail = [np.where(leads + k <= last, data[np.minimum(leads + k, last)], 0).astype(np.int64)
+            & 0x3F for k in (1, 2, 3)]
     sizes = np.select([first >= 0xF0, first >= 0xE0], [4, 3], 2)
     two = ((first & 0x1F) << 6) | tail[0]
     three = ((first & 0x0F) << 12) | (tail[0] << 6) | tail[1]
@@ -874,9 +875,17 @@ def _accepted(s: _Screened, name: str, repeated: dict[int, Problem],
         column = s.records.get(field.name, pa.chunked_array([], field.type))  # no cell rows
         columns[field.name] = (_runs(column.cast(field.type), extra, source)
                                if field.name in _PLAIN else _gather(column, extra, source))
-    columns["bestand"] = pa.array([name], _TEXT).take(np.zeros(len(source), np.int32))
+    columns["bestand"] = _repeated_text(name, len(source))
     columns["rij"] = pa.array(numbers[source], pa.int64())
     return pa.table(columns, schema=_SCHEMA)
+
+
+def _repeated_text(text: str, count: int) -> pa.Array:
+    """`text` `count` times, built from its buffers (a take copies value by value)."""
+    raw = text.encode("utf-8")
+    offsets = np.arange(count + 1, dtype=np.int64) * len(raw)
+    return pa.Array.from_buffers(_TEXT, count, [None, pa.py_buffer(offsets),
+                                                pa.py_buffer(raw * count)])
 
 
 def _gather(column: pa.Array | pa.ChunkedArray, extra: pa.Array, source: np.ndarray
