@@ -510,11 +510,11 @@ def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
     return pa.chunked_array([empty.cast(_CODED)])
 
 
-def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group of equal values in `columns`, and the first row of each group."""
-    combined = np.zeros(len(columns[0]), np.int64)
-    for column in columns:
-        values, codes = _encoded(column)
+def _groups(columns: list[tuple[pa.Array, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group of equal values in `columns` (`_encoded`), and the first row of each
+    group."""
+    combined = np.zeros(len(columns[0][1]), np.int64)
+    for values, codes in columns:
         if len(values) > 1:  # one value (an absent column) changes no group
             combined = pd.factorize(combined * len(values) + codes)[0]
     # factorize numbers groups in order of appearance: a group starts where the count rises.
@@ -535,8 +535,10 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
         """Run `probe` once per distinct combination of the columns' values (a RowCheck
         holding them); whether it passed and its other answers, per row, dictionary-encoded
         (an answer that fails is None: it becomes "", the row is not kept)."""
-        group, firsts = _groups(list(columns.values()))
-        samples = {c: _take(v, firsts).to_pylist() for c, v in columns.items()}
+        encoded = {c: _encoded(v) for c, v in columns.items()}
+        group, firsts = _groups(list(encoded.values()))
+        samples = {c: values.take(pa.array(codes[firsts])).to_pylist()
+                   for c, (values, codes) in encoded.items()}
         answers = [probe(_probe(table, {c: samples[c][g] for c in columns}))
                    for g in range(len(firsts))]
         passed, *values = zip(*answers, strict=True)
@@ -605,15 +607,19 @@ def _take(column: pa.Array | pa.ChunkedArray, rows: np.ndarray | list[int]) -> p
     rows = np.asarray(rows, np.int64)
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
-    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
     order = np.argsort(rows, kind="stable")
-    ordered = rows[order]
-    chunk_of = np.searchsorted(bounds, ordered, side="right") - 1
-    pieces = [column.chunk(k).take(pa.array(ordered[chunk_of == k] - bounds[k]))
-              for k in np.unique(chunk_of).tolist()]
-    taken = pa.chunked_array(pieces, column.type).combine_chunks()
+    taken = _take_sorted(column, rows[order]).combine_chunks()
     taken = taken.take(pa.array(np.argsort(order, kind="stable")))
     return taken.dictionary_decode() if pa.types.is_dictionary(taken.type) else taken
+
+
+def _take_sorted(column: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """Some rows of a column, `rows` ascending: a piece from each chunk, not joined."""
+    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
+    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
+    pieces = [column.chunk(k).take(pa.array(rows[chunk_of == k] - bounds[k]))
+              for k in np.unique(chunk_of).tolist()]
+    return pa.chunked_array(pieces, column.type)
 
 
 def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
@@ -795,11 +801,13 @@ def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
         places = np.flatnonzero((files == s.index) & (cells >= 0))
         if not len(places):
             continue
-        texts = _take(s.records["fragment"], cells[places])
+        places = places[np.argsort(cells[places], kind="stable")]  # in the column's order
+        texts = _take_sorted(s.records["fragment"], cells[places])
         prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX)
         plain = _numpy(pc.string_is_ascii(prefix))
         if plain.any():
             padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
+            padded = padded.combine_chunks()
             start = _offsets(padded)[0]
             data = np.frombuffer(padded.buffers()[2], np.uint8)[start:]
             words = data[:int(plain.sum()) * _PREFIX].view("<u8").reshape(-1, _PREFIX // 8)
