@@ -135,6 +135,7 @@ def test_a_file_without_an_id_column_matches_the_row_path(national, tmp_path, mo
     ("unnamed column", "eenheid,respondent,subthema,fragment,\nG001,G001-R1,pga,tekst,x\n"),
     ("missing column", "eenheid,respondent,fragment\nG001,G001-R1,tekst\n"),
     ("bare carriage return", "eenheid,respondent,subthema,fragment\rG001,G001-R1,pga,tekst\r"),
+    ("empty file", ""),
 ])
 def test_files_the_screen_does_not_understand_go_to_the_row_path(name, content, tmp_path):
     path = tmp_path / "codering.csv"
