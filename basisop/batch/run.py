@@ -16,7 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
+from basisop.batch.execute import (
+    Failure,
+    JobOutcome,
+    NotebookJob,
+    prepare_workers,
+    run_notebooks,
+)
 from basisop.batch.export import IndexEntry, index_html, version
 from basisop.batch.folder import (
     FolderBusy,
@@ -142,6 +148,8 @@ def _prepare_and_run(data: StudyData, selected: tuple[Unit, ...], notebooks: Pat
         todo, why = plan(todo, current, target)
         _print_plan(todo, why, len(current))
     workers = max(1, min(workers, len(todo)))
+    if todo:
+        prepare_workers()  # while the kernel template starts
     with run_lock(target):
         recover(target)  # a killed run's half-finished publication
         print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
@@ -170,24 +178,29 @@ def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: i
         if outcome.ok:  # gated while the workers run on: no serial scan after them all
             _publish(publisher, target, outcome)
 
-    outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
-                             env=_kernel_env(study), on_done=done,
-                             kernel_argv=kernels.kernel_argv() if kernels and todo else None)
-    # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
-    done = [o.job.name for o in outcomes
-            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
-            <= set(publisher.pending)]
-    failed = [o.job.name for o in outcomes if o.job.name not in done]
-    publisher.publish_text(target / STATE, state_text(load_state(target), current, done, failed))
-    manifest = manifest_after(target, study, run,
-                              [*publisher.pending, *kept, target / f"{INDEX}.html"])
-    publisher.publish_text(target / f"{INDEX}.html",
-                           _index(study, target, publisher, manifest.pages, run))
-    pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
-    # The manifest lists what this commit writes (the index may have been held back; PDFs added).
-    manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
-    publisher.publish_text(target / MANIFEST, manifest.to_json())
-    publisher.commit()
+    try:
+        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
+                                 env=_kernel_env(study), on_done=done,
+                                 kernel_argv=kernels.kernel_argv() if kernels and todo else None)
+        # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
+        done = [o.job.name for o in outcomes
+                if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
+                <= set(publisher.pending)]
+        failed = [o.job.name for o in outcomes if o.job.name not in done]
+        publisher.publish_text(target / STATE,
+                               state_text(load_state(target), current, done, failed))
+        manifest = manifest_after(target, study, run,
+                                  [*publisher.pending, *kept, target / f"{INDEX}.html"])
+        publisher.publish_text(target / f"{INDEX}.html",
+                               _index(study, target, publisher, manifest.pages, run))
+        pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
+        # The manifest lists what this commit writes (the index may be held back; PDFs added).
+        manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
+        publisher.publish_text(target / MANIFEST, manifest.to_json())
+        publisher.commit()
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed before the commit
+        publisher.discard()
+        raise
     failures = [o.failure for o in outcomes if o.failure is not None]
     return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
                      failures=failures, published=publisher.published,
