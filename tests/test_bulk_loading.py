@@ -113,6 +113,20 @@ def test_edge_cases_match_the_row_path(national, tmp_path, monkeypatch, line_end
     assert by_row.read == 12 and any("hele rijen" in p.reason for p in by_row.problems)
 
 
+def test_a_file_without_an_id_column_matches_the_row_path(national, tmp_path, monkeypatch):
+    """The optional columns may be absent; repeated rows are then told apart without ids."""
+    study, register, _, _ = national
+    rows = list(csv.reader(io.StringIO(EDGE_CASES, newline="")))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [r[:-1] if len(r) == len(rows[0]) else r for r in rows])
+    path = tmp_path / "zonder-id.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    by_row, by_column = both_paths(monkeypatch, study, [path], register)
+    assert_same(by_row, by_column)
+    assert "id" not in rows[0][:-1] and any("dubbel" in p.reason for p in by_row.problems)
+
+
 @pytest.mark.parametrize(("name", "content"), [
     ("stray quote", 'eenheid,respondent,subthema,fragment\nG001,G001-R1,pga,een "los teken\n'),
     ("unclosed quote", 'eenheid,respondent,subthema,fragment\nG001,G001-R1,pga,"open\n'),
@@ -121,6 +135,7 @@ def test_edge_cases_match_the_row_path(national, tmp_path, monkeypatch, line_end
     ("unnamed column", "eenheid,respondent,subthema,fragment,\nG001,G001-R1,pga,tekst,x\n"),
     ("missing column", "eenheid,respondent,fragment\nG001,G001-R1,tekst\n"),
     ("bare carriage return", "eenheid,respondent,subthema,fragment\rG001,G001-R1,pga,tekst\r"),
+    ("empty file", ""),
 ])
 def test_files_the_screen_does_not_understand_go_to_the_row_path(name, content, tmp_path):
     path = tmp_path / "codering.csv"

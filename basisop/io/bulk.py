@@ -11,11 +11,14 @@ goes to the row path whole.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import mmap
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +47,15 @@ from basisop.problems import WARNING, Problem
 BULK_MIN_BYTES = 16 * 2**20
 _NEWLINE, _CR, _QUOTE, _SPACE = 10, 13, 34, 32
 _TEXT = pa.large_string()  # what pandas keeps its Arrow-backed strings in: no cast
+# The other columns repeat their values (units, roles, oordelen ...): parsed
+# dictionary-encoded, each check and key runs once per distinct value. Plain 32-bit strings
+# parse faster than large ones; widening them for the frame copies no text.
+_CODED = pa.dictionary(pa.int32(), pa.string())
+# The large buffers (parsed cells, the frame) come from the system allocator: here, fresh
+# memory from pyarrow's default pool (mimalloc) cost ten times as much per page, and the
+# pool kept about 190 MB more at its peak (the fragments' copy: 0.43 s against 0.04 s).
+_POOL = pa.system_memory_pool()
+_PLAIN = ("fragment", "id")  # unique: a dictionary per parsed block would cost more
 
 
 def worth_it(paths: Sequence[Path]) -> bool:
@@ -65,7 +77,8 @@ class BulkFile:
     cells: pa.Table  # columns named as table.columns
     numbers: np.ndarray  # each cell row's record number (the header is 1)
     clean: np.ndarray  # per cell row: no table-level problem can arise, the cell is the value
-    key_lengths: dict[str, np.ndarray]  # per column and cell row: its key's length, if clean
+    key_lengths: dict[str, np.ndarray]  # per long-text column (`_PLAIN`) and cell row: its
+    # key's length, if clean
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -73,8 +86,11 @@ class BulkFile:
 def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> BulkFile | None:
     """Read a plain CSV column-wise; None when the row path must read it."""
     data = _read_bytes(path)
-    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(data):
+    if data is None:
+        return None
+    head = data[:4096]
+    offset = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or tables._utf16_without_bom(head):
         return None
     end = data.find(b"\n", offset)
     delimiter = tables._sniff_delimiter(
@@ -118,16 +134,17 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
     return BulkFile(table, cells, numbers, clean, key_lengths)
 
 
-def _read_bytes(path: Path) -> bytearray:
-    """The file's bytes, in a buffer that can be patched in place (no second copy)."""
+def _read_bytes(path: Path) -> mmap.mmap | None:
+    """The file's bytes, patchable in place: a private mapping, so the pages come straight
+    from the page cache and only a patched page is copied (a read into a buffer costs a
+    copy and fresh memory). None for an empty file (the row path reads it)."""
     with path.open("rb") as handle:
-        data = bytearray(path.stat().st_size)
-        size = handle.readinto(data)
-    del data[size:]
-    return data
+        if not os.fstat(handle.fileno()).st_size:
+            return None
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
 
 
-def _header(path: Path, data: bytearray, offset: int, layout: _Layout, bad: np.ndarray,
+def _header(path: Path, data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray,
             delimiter: str, required: Sequence[str]) -> Table | None:
     """The table with its columns, encoding and file-level note; None for a header the row
     path must judge (missing, unnamed or repeated columns, not on the first line)."""
@@ -263,12 +280,12 @@ def _invalid_utf8(arr: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, b
     return positions[~claimed], bool(valid.any())
 
 
-def _text(data: bytes, start: int, end: int, mixed: bool) -> str:
+def _text(data: bytes | mmap.mmap, start: int, end: int, mixed: bool) -> str:
     """A record's text as the row path decodes it."""
     return data[start:end].decode("utf-8", errors="surrogateescape" if mixed else "strict")
 
 
-def _patch(data: bytearray, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
+def _patch(data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
     """Make the body plain for pyarrow, in place: line breaks inside fields become spaces (so
     every record is one line and pyarrow need not look for them) and bytes that are no UTF-8
     a '?'. Returns the original text of the records changed, which the row path reads."""
@@ -288,6 +305,8 @@ def _parse(body: memoryview, layout: _Layout, table: Table
     record; returns the cells, each cell row's record number and the records pyarrow could
     not read as a row (a wrong number of fields: the row path reads them)."""
     names = [f"c{i}" for i in range(len(table.columns))]
+    types = {n: pa.string() if c in _PLAIN else _CODED for n, c in zip(names, table.columns,
+                                                                        strict=True)}
     base = int(layout.starts[1])
     records = np.arange(1, len(layout.starts))
     workers = min(os.cpu_count() or 1, 4)
@@ -306,14 +325,15 @@ def _parse(body: memoryview, layout: _Layout, table: Table
             return "skip"
 
         part = pcsv.read_csv(
-            pa.py_buffer(body[start:stop]),
+            pa.py_buffer(body[start:stop]), memory_pool=_POOL,
             # Serial within a chunk, so an invalid row's line number is known; small blocks
             # stay in the cache (twice as fast as one block per chunk), with few chunks.
             read_options=pcsv.ReadOptions(column_names=names, use_threads=False,
                                           block_size=1 << 22),
             parse_options=pcsv.ParseOptions(delimiter=table.delimiter,
                                             invalid_row_handler=skip),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, _TEXT),
+            # `_patch` made every byte valid UTF-8 (`_invalid_utf8` found the others).
+            convert_options=pcsv.ConvertOptions(column_types=types, check_utf8=False,
                                                 strings_can_be_null=False))
         return part, invalid
 
@@ -328,7 +348,7 @@ def _parse(body: memoryview, layout: _Layout, table: Table
     keep[empty] = False
     keep[invalid] = False
     numbers = np.flatnonzero(keep) + 1
-    cells = pa.concat_tables([part for part, _ in parts])
+    cells = pa.concat_tables([part for part, _ in parts]).unify_dictionaries(_POOL)
     if cells.num_rows != len(numbers):
         return None  # pyarrow saw the records differently: let the row path read the file
     return cells.rename_columns(table.columns), numbers, invalid
@@ -342,14 +362,41 @@ def _clean_cells(cells: pa.Table, clean: np.ndarray
     filled = np.zeros(cells.num_rows, bool)
     lengths = {}
     for name, column in zip(cells.column_names, cells.columns, strict=True):
-        edges = pc.or_(pc.or_(pc.starts_with(column, " "), pc.ends_with(column, " ")),
-                       pc.starts_with(column, "'"))
-        profiles = [text_profile(chunk) for chunk in column.chunks]
-        suspect = np.concatenate([p[0] for p in profiles] or [np.empty(0, bool)])
+        if pa.types.is_dictionary(column.type):
+            values, indices = _encoded(column)
+            unclean, length = _cell_profile(values)
+            # One small gather per row: 2 unclean, 1 filled, 0 empty.
+            state = np.where(unclean, 2, length > 0).astype(np.int8)[indices]
+            clean &= state != 2
+            filled |= state == 1
+            continue
+        profiles = [_cell_profile(chunk) for chunk in column.chunks]
+        clean &= ~np.concatenate([p[0] for p in profiles] or [np.empty(0, bool)])
         lengths[name] = np.concatenate([p[1] for p in profiles] or [np.empty(0, np.int64)])
-        clean &= ~_numpy(edges) & ~suspect
         filled |= lengths[name] > 0
     return clean & filled, lengths
+
+
+def _cell_profile(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: whether it needs the row path (spaces around it, a formula quote, a suspect
+    character), and the length of its key."""
+    edges = pc.or_(pc.or_(pc.starts_with(texts, " "), pc.ends_with(texts, " ")),
+                   pc.starts_with(texts, "'"))
+    suspect, lengths = text_profile(texts)
+    return _numpy(edges) | suspect, lengths
+
+
+def _encoded(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A column's distinct values and each row's place among them. A dictionary column's
+    chunks share one dictionary (`unify_dictionaries`); any other column is encoded here."""
+    if not pa.types.is_dictionary(column.type):
+        column = column.dictionary_encode()
+    if isinstance(column, pa.Array):
+        return column.dictionary, column.indices.to_numpy(zero_copy_only=False)
+    if not column.num_chunks:
+        return pa.array([], column.type.value_type), np.empty(0, np.int32)
+    return (column.chunk(0).dictionary,
+            np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]))
 
 
 def text_profile(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -386,9 +433,10 @@ def _offsets(column: pa.Array) -> np.ndarray:
 
 def _code_points(data: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The code point and byte count of each UTF-8 character starting at `leads`."""
-    padded = np.concatenate([data, np.zeros(3, np.uint8)])
-    first = padded[leads].astype(np.int64)
-    tail = [padded[leads + k].astype(np.int64) & 0x3F for k in (1, 2, 3)]
+    first = data[leads].astype(np.int64)
+    last = len(data) - 1  # past the end reads as a zero byte, without copying the data
+    tail = [np.where(leads + k <= last, data[np.minimum(leads + k, last)], 0).astype(np.int64)
+            & 0x3F for k in (1, 2, 3)]
     sizes = np.select([first >= 0xF0, first >= 0xE0], [4, 3], 2)
     two = ((first & 0x1F) << 6) | tail[0]
     three = ((first & 0x0F) << 12) | (tail[0] << 6) | tail[1]
@@ -438,6 +486,25 @@ class _Screened:
 def load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None:
     """The codings of large CSV files, as `records._load` with the codings check gives them;
     None when a file needs the row path."""
+    with _no_cycle_collection():
+        return _load_codings(paths, parts)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The load makes tens of thousands of small objects (rows, problems, records) that form
+    no cycles; the collector walked them some 450 times (0.16 s of a 5 s load)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | None:
     files = []
     for path in paths:
         if input_problem(path) is not None:
@@ -460,17 +527,17 @@ def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
     """A column's cells; an absent column reads as empty, as in the row path."""
     if name in cells.column_names:
         return cells.column(name)
-    return pa.chunked_array([pa.repeat(pa.scalar("", _TEXT), cells.num_rows)])
+    empty = pa.DictionaryArray.from_arrays(np.zeros(cells.num_rows, np.int32), [""])
+    return pa.chunked_array([empty.cast(_CODED)])
 
 
-def _groups(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group of equal values in `columns`, and the first row of each group."""
-    combined = np.zeros(len(columns[0]), np.int64)
-    for column in columns:
-        encoded = column.dictionary_encode()  # codes in order of appearance, as factorize
-        if len(encoded.dictionary) > 1:  # one value (an absent column) changes no group
-            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-            combined = pd.factorize(combined * len(encoded.dictionary) + codes)[0]
+def _groups(columns: list[tuple[pa.Array, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group of equal values in `columns` (`_encoded`), and the first row of each
+    group."""
+    combined = np.zeros(len(columns[0][1]), np.int64)
+    for values, codes in columns:
+        if len(values) > 1:  # one value (an absent column) changes no group
+            combined = pd.factorize(combined * len(values) + codes)[0]
     # factorize numbers groups in order of appearance: a group starts where the count rises.
     firsts = np.flatnonzero(np.r_[True, combined[1:] > np.maximum.accumulate(combined)[:-1]])
     return combined, firsts
@@ -482,19 +549,24 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
     keep = bulk.clean & (bulk.key_lengths["fragment"] > 0)
     if not cells.num_rows:
         return _Screened(bulk, index, keep, {}, list(table.rows))
-    short = {c: _column(cells, c).combine_chunks()
+    short = {c: _column(cells, c)
              for c in {*_UNIT_COLUMNS, *_SUBJECT_COLUMNS, "oordeel", "vertrouwelijk"}}
 
-    def by_group(columns: dict[str, pa.Array], probe, kind=_TEXT) -> list[pa.Array]:
+    def by_group(columns: dict[str, pa.ChunkedArray], probe) -> list[pa.Array]:
         """Run `probe` once per distinct combination of the columns' values (a RowCheck
-        holding them); whether it passed and its other answers (of `kind`), per row."""
-        group, firsts = _groups(list(columns.values()))
-        samples = {c: v.take(pa.array(firsts)).to_pylist() for c, v in columns.items()}
+        holding them); whether it passed and its other answers, per row, dictionary-encoded
+        (an answer that fails is None: it becomes "", the row is not kept)."""
+        encoded = {c: _encoded(v) for c, v in columns.items()}
+        group, firsts = _groups(list(encoded.values()))
+        samples = {c: values.take(pa.array(codes[firsts])).to_pylist()
+                   for c, (values, codes) in encoded.items()}
         answers = [probe(_probe(table, {c: samples[c][g] for c in columns}))
                    for g in range(len(firsts))]
         passed, *values = zip(*answers, strict=True)
         keep[:] &= np.array(passed, bool)[group]
-        return [pa.array(list(v), kind).take(pa.array(group)) for v in values]
+        return [pa.DictionaryArray.from_arrays(
+            group.astype(np.int32), pa.array(["" if x is None else x for x in v]))
+            for v in values]
 
     def unit_and_role(rc: RowCheck) -> tuple:
         unit = rc.parsed("eenheid", parts.unit_of, required=True)
@@ -522,13 +594,14 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
 
     units, roles = by_group(given(*_UNIT_COLUMNS), unit_and_role)
     subthemes, checklists = by_group(given(*_SUBJECT_COLUMNS), subject)
-    by_group({"eenheid": pc.fill_null(units, ""), "subthema": pc.fill_null(subthemes, "")},
-             covered)
+    by_group({"eenheid": units, "subthema": subthemes}, covered)
     (oordelen,) = by_group(given("oordeel"), oordeel)
-    (flags,) = by_group(given("vertrouwelijk"), confidential, pa.bool_())
+    (flags,) = by_group(given("vertrouwelijk"), confidential)
     records = {"eenheid": units, "rol": roles, "subthema": subthemes, "checklist": checklists,
                "oordeel": oordelen, "vertrouwelijk": flags}
     records.update({c: _column(cells, c) for c in CODING_COLUMNS if c not in records})
+    records["id"] = pc.dictionary_encode(records["id"], memory_pool=_POOL)  # counted, then
+    # looked up
     unclean = np.flatnonzero(bulk.clean & ~keep)
     slow = sorted([*table.rows, *_cell_rows(bulk, unclean)], key=lambda r: r.number)
     return _Screened(bulk, index, keep, records, slow)
@@ -549,19 +622,25 @@ def _cell_rows(bulk: BulkFile, rows: np.ndarray | list[int]) -> list[Row]:
 
 
 def _take(column: pa.Array | pa.ChunkedArray, rows: np.ndarray | list[int]) -> pa.Array:
-    """Some rows of a column. pyarrow's take on a chunked column joins all its chunks first
-    (a copy of every fragment); this takes from each chunk only what is asked."""
+    """Some rows of a column, as plain values. pyarrow's take on a chunked column joins all
+    its chunks first (a copy of every fragment); this takes from each chunk only what is
+    asked."""
     rows = np.asarray(rows, np.int64)
     if isinstance(column, pa.Array):
-        return column.take(pa.array(rows))
-    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
+        column = pa.chunked_array([column])
     order = np.argsort(rows, kind="stable")
-    ordered = rows[order]
-    chunk_of = np.searchsorted(bounds, ordered, side="right") - 1
-    pieces = [column.chunk(k).take(pa.array(ordered[chunk_of == k] - bounds[k]))
+    taken = _take_sorted(column, rows[order]).combine_chunks()
+    taken = taken.take(pa.array(np.argsort(order, kind="stable")))
+    return taken.dictionary_decode() if pa.types.is_dictionary(taken.type) else taken
+
+
+def _take_sorted(column: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """Some rows of a column, `rows` ascending: a piece from each chunk, not joined."""
+    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
+    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
+    pieces = [column.chunk(k).take(pa.array(rows[chunk_of == k] - bounds[k]))
               for k in np.unique(chunk_of).tolist()]
-    taken = pa.chunked_array(pieces, column.type).combine_chunks()
-    return taken.take(pa.array(np.argsort(order, kind="stable")))
+    return pa.chunked_array(pieces, column.type)
 
 
 def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
@@ -572,9 +651,10 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
         return
     frames = []
     for s in screened:
-        rows = np.flatnonzero(s.keep)
-        ids = s.records["id"].filter(pa.array(s.keep)) if s.records else pa.array([], _TEXT)
-        rows = rows[_numpy(pc.is_in(ids, value_set=involved))]  # only the few that matter
+        rows = np.empty(0, np.int64)
+        if s.records:  # only the few rows that matter
+            values, indices = _encoded(s.records["id"])
+            rows = np.flatnonzero(s.keep & _numpy(pc.is_in(values, value_set=involved))[indices])
         frames.append(pd.DataFrame({"id": pd.Series(_take(s.records["id"], rows).to_pylist()
                                                     if len(rows) else [], dtype="str"),
                                     "file": s.index, "rij": s.bulk.numbers[rows], "cell": rows}))
@@ -598,16 +678,21 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
 
 
 def _repeated_ids(screened: list[_Screened]) -> pa.Array | None:
-    """The non-empty ids that occur more than once among all rows, counted column-wise."""
-    clean = pa.chunked_array([s.records["id"].filter(pa.array(s.keep)) for s in screened
-                              if s.records], _TEXT).combine_chunks()
-    slow = pa.array([r.values.get("id", "") for s in screened for r in s.slow], _TEXT)
-    every = pa.concat_arrays([clean, slow]).dictionary_encode()
-    counts = np.bincount(every.indices.to_numpy(zero_copy_only=False),
-                         minlength=len(every.dictionary))
-    repeated = every.dictionary.filter(pa.array(counts > 1))
-    repeated = repeated.filter(pc.not_equal(repeated, ""))
-    return repeated if len(repeated) else None
+    """The non-empty ids that occur more than once among all rows: counted per distinct id
+    of a file's clean rows, then once more over each file's distinct ids and the others."""
+    present, repeated = [], []
+    for s in screened:
+        if s.records:
+            values, indices = _encoded(s.records["id"])
+            counts = np.bincount(indices[s.keep], minlength=len(values))
+            present.append(values.filter(pa.array(counts > 0)).cast(pa.string()))
+            repeated.append(values.filter(pa.array(counts > 1)).cast(pa.string()))
+    slow = pa.array([r.values.get("id", "") for s in screened for r in s.slow], pa.string())
+    values, indices = _encoded(pa.concat_arrays([*present, slow]))
+    counts = np.bincount(indices, minlength=len(values))
+    found = pc.unique(pa.concat_arrays([values.filter(pa.array(counts > 1)), *repeated]))
+    found = found.filter(pc.not_equal(found, ""))
+    return found if len(found) else None
 
 
 @dataclass
@@ -717,17 +802,13 @@ def _clean_hashes(s: _Screened) -> np.ndarray:
     if not s.records:
         return value
     for c in _HASHED:
-        column = pc.fill_null(s.records[c].cast(_TEXT), "")  # null: an unclean row
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        encoded = column.dictionary_encode()
-        texts = encoded.dictionary.to_pylist()
-        if c == "vertrouwelijk":
-            texts = [str(t == "true") for t in texts]
+        values, indices = _encoded(s.records[c])
+        texts = [str(t) for t in values.to_pylist()]  # a flag as the key has it: "True"
         per_text = np.array([hash(_compare_key(t)) % 2**64 for t in texts], np.uint64)
-        value = _mix(value, per_text[encoded.indices.to_numpy(zero_copy_only=False)])
-    for c in _MEASURED:
-        value = _mix(value, s.bulk.key_lengths[c].astype(np.uint64))
+        value = _mix(value, per_text[indices])
+    for c in _MEASURED:  # an absent column: every key empty
+        lengths = s.bulk.key_lengths.get(c, np.zeros(len(value), np.int64))
+        value = _mix(value, lengths.astype(np.uint64))
     return value
 
 
@@ -741,11 +822,13 @@ def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
         places = np.flatnonzero((files == s.index) & (cells >= 0))
         if not len(places):
             continue
-        texts = _take(s.records["fragment"], cells[places])
+        places = places[np.argsort(cells[places], kind="stable")]  # in the column's order
+        texts = _take_sorted(s.records["fragment"], cells[places])
         prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX)
         plain = _numpy(pc.string_is_ascii(prefix))
         if plain.any():
             padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
+            padded = padded.combine_chunks()
             start = _offsets(padded)[0]
             data = np.frombuffer(padded.buffers()[2], np.uint8)[start:]
             words = data[:int(plain.sum()) * _PREFIX].view("<u8").reshape(-1, _PREFIX // 8)
@@ -780,7 +863,7 @@ def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
             repeats: dict[int, dict[int, Problem]]) -> LoadResult:
     """Problems, rejects and accepted rows in file and row order, as `records._load` has them."""
     result = LoadResult(pd.DataFrame(columns=[*CODING_COLUMNS, "bestand", "rij"]))
-    accepted: list[pa.Table] = []
+    accepted = []
     for s, found in zip(screened, outcomes, strict=True):
         table, name = s.bulk.table, s.bulk.table.path.name
         result.sources.append(f"{name}: {table.describe()}")
@@ -798,33 +881,75 @@ def _result(screened: list[_Screened], outcomes: list[list[_Outcome]],
                                              "reden": "; ".join(reasons) or "afgewezen",
                                              **row.values})
         kept = [(o.record, o.row.number) for o in found if o.record is not None and o.rc.ok]
-        accepted += _accepted(s, name, repeated, kept)
+        rows = _accepted(s, name, repeated, kept)
+        accepted += [rows] if rows.num_rows else []
     if accepted:
-        # One copy into whole columns: pandas and Arrow work slowly on thousands of pieces.
-        result.frame = pa.concat_tables(accepted).combine_chunks().to_pandas()
+        frame = pa.concat_tables(accepted)
+        result.frame = (frame.combine_chunks(_POOL) if len(accepted) > 1 else frame
+                        ).to_pandas(memory_pool=_POOL)
     return result
 
 
 def _accepted(s: _Screened, name: str, repeated: dict[int, Problem],
-              kept: list[tuple[dict, int]]) -> list[pa.Table]:
-    """The accepted rows in row order: runs of clean rows (slices, no copy) with the row
+              kept: list[tuple[dict, int]]) -> pa.Table:
+    """The accepted rows in row order, each column in one piece: the clean rows with the row
     path's accepted records put in their place by row number."""
     keep = s.keep.copy()
     keep[list(repeated)] = False
-    numbers = s.bulk.numbers
-    checked = pa.Table.from_pylist([{**record, "bestand": name, "rij": number}
-                                    for record, number in kept], schema=_SCHEMA)
-    places = np.searchsorted(numbers, [number for _, number in kept]).tolist()
-    pieces = [(place, 0, checked.slice(i, 1)) for i, place in enumerate(places)]
-    if keep.any():
-        full = pa.table({**{c: s.records[c] for c in CODING_COLUMNS},
-                         "bestand": pa.repeat(pa.scalar(name, _TEXT), len(keep)),
-                         "rij": pa.array(numbers, pa.int64())}, schema=_SCHEMA)
-        edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
-        cuts = np.unique(np.r_[edges, places, 0, len(keep)].astype(np.int64)).tolist()
-        pieces += [(a, 1, full.slice(a, b - a)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)
-                   if a < len(keep) and keep[a]]
-    return [table for _, _, table in sorted(pieces, key=lambda p: (p[0], p[1]))]
+    size = len(keep)
+    rows = np.flatnonzero(keep)
+    numbers = np.concatenate([s.bulk.numbers, np.array([n for _, n in kept], np.int64)])
+    # Where each accepted row comes from: a cell row, or (from `size` on) a checked record.
+    source = np.concatenate([rows, size + np.arange(len(kept))])
+    source = source[np.argsort(numbers[source], kind="stable")]
+    columns = {}
+    for field in _SCHEMA:
+        if field.name not in CODING_COLUMNS:
+            continue
+        extra = pa.array([record[field.name] for record, _ in kept], field.type)
+        column = s.records.get(field.name, pa.chunked_array([], field.type))  # no cell rows
+        columns[field.name] = (
+            _runs(pc.cast(column, field.type, memory_pool=_POOL), extra, source)
+            if field.name in _PLAIN else _gather(column, extra, source))
+    columns["bestand"] = _repeated_text(name, len(source))
+    columns["rij"] = pa.array(numbers[source], pa.int64())
+    return pa.table(columns, schema=_SCHEMA)
+
+
+def _repeated_text(text: str, count: int) -> pa.Array:
+    """`text` `count` times, built from its buffers (a take copies value by value)."""
+    raw = text.encode("utf-8")
+    offsets = np.arange(count + 1, dtype=np.int64) * len(raw)
+    return pa.Array.from_buffers(_TEXT, count, [None, pa.py_buffer(offsets),
+                                                pa.py_buffer(raw * count)])
+
+
+def _gather(column: pa.Array | pa.ChunkedArray, extra: pa.Array, source: np.ndarray
+            ) -> pa.Array:
+    """A repeating column's values at `source`, decoded from its dictionary in one take
+    (`extra`: the values from `len(column)` on)."""
+    values, indices = _encoded(column)
+    values = pa.concat_arrays([values.cast(extra.type), extra])
+    codes = np.concatenate([indices.astype(np.int64),
+                            len(values) - len(extra) + np.arange(len(extra))])
+    return pc.take(values, pa.array(codes[source]), memory_pool=_POOL)
+
+
+def _runs(column: pa.ChunkedArray, extra: pa.Array, source: np.ndarray) -> pa.Array:
+    """A long-text column's values at `source`: runs of consecutive rows as slices (no copy)
+    with the values of `extra` (from `len(column)` on) between them, joined in one copy."""
+    size = len(column)
+    if not len(source):
+        return extra.slice(0, 0)
+    outside = source >= size
+    breaks = np.flatnonzero((np.diff(source) != 1) | outside[1:] | outside[:-1]) + 1
+    pieces = []
+    for a, b in zip(np.r_[0, breaks].tolist(), np.r_[breaks, len(source)].tolist(),
+                    strict=True):
+        first = int(source[a])
+        pieces += ([extra.slice(first - size, 1)] if first >= size
+                   else column.slice(first, b - a).chunks)
+    return pa.chunked_array(pieces, extra.type).combine_chunks(_POOL)
 
 
 _SCHEMA = pa.schema([*((c, pa.bool_() if c == "vertrouwelijk" else _TEXT)
