@@ -475,3 +475,50 @@ def test_the_public_subtheme_parser_reads_names_and_hints_at_typos(base):
     assert parse("Informatiepositie gemeenten") == "informatiepositie"
     with pytest.raises(ValueError, match="bedoelt u 'PGA'"):
         parse("PGE")
+
+
+# --- the column-wise reader and workbooks ----------------------------------------------------
+
+MIXED_ROWS = ("W,W-R1,,pga,pga.1,groen,Een.,,ja,F-1", "W,W-R1,,pga,,,Een.,,ja,",
+              "GM,W-R1,,pga,,,Twee.,,,", "W,W-R9,,pga,,Paars,Drie.,,,F-1",
+              "W,w-d1,,,informatiepositie.2,,Vier.,,,",
+              "W,W-R1,,,informatiepositie.2;pga.1,,Vijf.,,,", "Hu,,,financien,,,,,,")
+
+
+def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_path,
+                                                                       monkeypatch):
+    from basisop.io import bulk
+
+    study = replace(base, codering=(_csv(tmp_path, "codering.csv", CODING_HEADER,
+                                         *MIXED_ROWS),))
+    known = load_register(study, _csv(tmp_path, "r.csv", "id,eenheid,rol,soort,titel,naam",
+                                      *REGISTER)).frame
+    by_row = load_codings(study, register=known)
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
+    original, answers = bulk.load_codings, []
+    monkeypatch.setattr(bulk, "load_codings", lambda *a: answers.append(original(*a)) or answers[0])
+    by_column = load_codings(study, register=known)
+    assert answers and answers[0] is not None  # read column-wise, not by row again
+    assert [(p.row, p.column, p.reason) for p in by_column.problems] == [
+        (p.row, p.column, p.reason) for p in by_row.problems]
+    assert by_column.frame.to_dict("records") == by_row.frame.to_dict("records")
+    assert by_column.rejected_rows == by_row.rejected_rows
+    assert by_row.frame["soort"].tolist() == ["interview", "interview", "document"]
+
+
+def test_codings_are_read_from_the_named_sheet_of_a_workbook(base, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "uitleg"
+    book.active.append(["Zie het andere werkblad."])
+    sheet = book.create_sheet("codes")
+    sheet.append(CODING_HEADER.split(","))
+    sheet.append(["W", "W-R1", "", "pga", "", "", "Een.", "", "", ""])
+    path = tmp_path / "codering.xlsx"
+    book.save(path)
+    given = load_codings(base, [path], sheet="codes")
+    from_study = load_codings(replace(base, codering=(path,), werkbladen={path: "codes"}))
+    for result in (given, from_study):
+        assert result.problems == [] and result.frame["fragment"].tolist() == ["Een."]
+        assert "werkblad 'codes'" in result.sources[0]
