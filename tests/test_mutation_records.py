@@ -374,11 +374,16 @@ def test_an_override_gives_a_priority_or_range_and_levels(base, tmp_path):
         ["informatiepositie", "", "Districtelijk", "", ""], ["preventie", "Laag", "", "", ""]]
 
 
+def test_an_override_keeps_its_motivation(base, tmp_path):
+    result = _overrides(base, tmp_path, "pga,Hoog,,,Zo afgesproken.,")
+    assert result.frame["motivering"].tolist() == ["Zo afgesproken."]
+
+
 def test_an_override_without_priority_or_level_is_an_error_in_prioriteit(base, tmp_path):
     result = _overrides(base, tmp_path, "pga,,,lokaal,Afspraak.,", "geen,,,,Afspraak.,",
-                        "pga,Hoogst,,,,")
+                        "pga,Hoogst,,,,", ",Hoog,,,Afspraak.,")
     assert _errors(result) == [(2, "prioriteit"), (3, "subthema"), (4, "prioriteit"),
-                               (4, "motivering")]
+                               (4, "motivering"), (5, "subthema")]
 
 
 def test_a_second_override_of_a_subtheme_is_an_error(base, tmp_path):
@@ -425,6 +430,12 @@ def test_a_recommendation_needs_id_level_a_subtheme_and_text(base, tmp_path):
     result = _recommendations(base, tmp_path, ",,,;,,,", "A2,Lokaal,,,,Doe.,")
     # 'at least one subtheme' is said only of a row without other faults
     assert _errors(result) == [(2, "niveau"), (2, "id"), (2, "tekst"), (3, "subthemas")]
+
+
+def test_a_study_without_recommendations_or_register_loads_none(base):
+    for result in (load_recommendations(replace(base, aanbevelingen=None)),
+                   load_register(replace(base, respondenten=None))):
+        assert (result.read, result.accepted, result.problems) == (0, 0, [])
 
 
 def test_a_recommendation_id_used_twice_is_an_error(base, tmp_path):
