@@ -426,3 +426,13 @@ def test_a_rejected_row_is_confidential_unless_its_flag_clearly_says_no():
 def test_a_coding_table_without_fragments_stops_the_check():
     with pytest.raises(ValidationError):
         study_data(_data(None, rejected=[{"bestand": "c.csv", "rij": 2, "respondent": "W-1"}]))
+
+
+def test_a_sentence_of_forty_characters_is_matched_alone_and_a_single_one_once():
+    sentence = "Hij wil echt niet dat de gemeente dit ziet."[:40]
+    assert len(fold(sentence)) == 40
+    frame = pd.DataFrame({"respondent": ["W-1", "W-1"], "fragment": [f"Ja. {sentence}", sentence],
+                          "vertrouwelijk": [True, True], "notities": ["", ""]})
+    literals, _ = study_data(_data(None, frame))
+    assert literals == [(RULE_CONFIDENTIAL, f"Ja. {sentence}"), (RULE_CONFIDENTIAL, sentence),
+                        (RULE_CONFIDENTIAL, sentence)]  # the second row's whole fragment
