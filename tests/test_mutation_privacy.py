@@ -26,7 +26,7 @@ from basisop.privacy import (
 )
 from basisop.privacy.detectors import RULE_PERSONAL, generic_key, id_pattern
 from basisop.privacy.study import name_forms, split_name, study_data
-from basisop.privacy.text import Mapped, fold, fold_view, rewrite
+from basisop.privacy.text import Mapped, fold, fold_view, rewrite, views
 from basisop.problems import ValidationError
 
 NAME = "Jan Smit"  # short surname: matched only as a name, never alone
@@ -64,6 +64,12 @@ def test_a_stylesheet_comment_is_blanked_and_places_after_it_stay_exact():
             "<p>Bel 06-23456789</p></html>")
     found = GUARD.scan_text(page, "t.html")
     assert [(f.rule, f.place) for f in found] == [(RULE_PHONE, "regel 2, teken 8")]
+
+
+def test_a_stylesheet_comment_inside_a_style_element_is_blanked_to_its_length():
+    page = "<html><style>p {}/* (c) Jan\nSmit */ a {}</style><p>Tekst</p></html>"
+    raw = views(page, html_like=True)[0]
+    assert raw.text == page.replace("/* (c) Jan", " " * 10).replace("Smit */", " " * 7)
 
 
 # --- the guard's rules -----------------------------------------------------------------------
