@@ -91,6 +91,22 @@ def test_the_rejects_frame_has_its_header_when_nothing_was_rejected(base, tmp_pa
     assert frame.empty and list(frame.columns) == ["bestand", "rij", "reden"]
 
 
+def test_the_rejects_frame_holds_every_column_of_every_rejected_row(base, tmp_path):
+    first = _csv(tmp_path, "a.csv", CODING_HEADER, "W,W-R1,,pga,,Paars,Een.,,,")
+    second = _csv(tmp_path, "b.csv", CODING_HEADER + ",memo", "W,,,pga,,,Twee.,,,,let op")
+    frame = load_codings(replace(base, codering=(first, second))).rejects_frame()
+    assert list(frame.columns[:4]) == ["bestand", "rij", "reden", "eenheid"]
+    assert "memo" in frame.columns and frame["memo"].tolist()[1] == "let op"
+    assert frame["bestand"].tolist() == ["a.csv", "b.csv"]
+
+
+def test_a_row_the_reader_could_not_split_is_rejected_with_the_readers_reason(base, tmp_path):
+    result = _codings(base, tmp_path, "W,W-R1,,pga,,,Een.,,,,te veel,velden")
+    assert result.accepted == 0
+    [problem] = [p for p in result.problems if p.is_error]
+    assert problem.row == 2 and result.rejected_rows[0]["reden"] == problem.reason
+
+
 def test_rows_count_from_the_header_as_row_one_across_files(base, tmp_path):
     first = _csv(tmp_path, "a.csv", CODING_HEADER, "W,W-R1,,informatiepositie,,,Een.,,,",
                  "W,W-R1,,informatiepositie,,,Twee.,,,")
@@ -274,7 +290,8 @@ def test_a_repeated_fragment_is_a_warning_naming_the_first_and_only_the_first_is
     [problem] = result.problems
     assert (problem.row, problem.is_error) == (3, False)
     assert "codering.csv rij 2" in problem.reason
-    assert result.rejected_rows[0]["rij"] == 3 and result.rejected_rows[0]["reden"]
+    assert result.rejected_rows[0]["rij"] == 3
+    assert result.rejected_rows[0]["reden"] == problem.reason  # a warning, yet the reason
 
 
 def test_rows_differing_only_in_notes_are_duplicates_but_in_source_are_not(base, tmp_path):
