@@ -85,6 +85,11 @@ def test_every_fault_of_a_row_is_reported_and_joined_in_its_reason(base, tmp_pat
     assert rejected["reden"] == "; ".join(p.reason for p in result.problems)
 
 
+def test_a_coding_row_without_a_unit_is_rejected(base, tmp_path):
+    result = _codings(base, tmp_path, ",W-R1,,pga,,,Een.,,,")
+    assert _errors(result) == [(2, "eenheid")] and result.accepted == 0
+
+
 def test_the_rejects_frame_has_its_header_when_nothing_was_rejected(base, tmp_path):
     result = _codings(base, tmp_path, "W,W-R1,,informatiepositie,,groen,Een zin.,,,")
     frame = result.rejects_frame()
