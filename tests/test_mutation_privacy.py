@@ -344,6 +344,11 @@ def test_name_forms_are_the_spellings_writers_use_whichever_way_the_register_wri
     assert name_forms("  Jan   de Vries ") == expected
 
 
+def test_name_forms_keep_every_tussenvoegsel_in_the_register_order():
+    assert "Berg, Jan van der" in name_forms("Jan van der Berg")
+    assert "van der Berg" in name_forms("Jan van der Berg")
+
+
 def test_name_forms_of_several_given_names_use_the_first_initial_and_all_initials():
     assert name_forms("Anna Maria Jansen") == [
         "A Jansen", "A. Jansen", "A.M. Jansen", "Anna Maria Jansen", "Jansen, A.",
@@ -351,7 +356,7 @@ def test_name_forms_of_several_given_names_use_the_first_initial_and_all_initial
 
 
 @pytest.mark.parametrize(("name", "alone"), [
-    ("Piet Dijkstra", True), ("Piet Kuipers", False), ("Piet Smit-Groen", True),
+    ("Piet Dijkstra", True), ("Piet Kuipers", False), ("Piet Ek-Bos", True),
     ("Piet van Dam", True)])
 def test_a_surname_is_matched_alone_when_long_double_or_with_a_tussenvoegsel(name, alone):
     tail = name.split(" ", 1)[1]
@@ -370,6 +375,7 @@ def test_a_one_word_name_is_matched_alone_from_three_letters(name, forms):
     ("Jan De Vries", ("Jan", ["De"], "Vries")),
     ("Berg, Jan van der", ("Jan", ["van", "der"], "Berg")),
     ("Berg, Jan Van", ("Jan", ["Van"], "Berg")),
+    ("Berg, Anna Maria van", ("Anna Maria", ["van"], "Berg")),
     ("Van Dam", ("Van", [], "Dam")),  # a first word is a given name, even a particle's
     ("Jan", ("", [], "Jan"))])
 def test_split_name_finds_given_names_tussenvoegsels_and_surname(name, parts):
