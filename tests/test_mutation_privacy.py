@@ -376,6 +376,8 @@ def test_a_one_word_name_is_matched_alone_from_three_letters(name, forms):
     ("Berg, Jan van der", ("Jan", ["van", "der"], "Berg")),
     ("Berg, Jan Van", ("Jan", ["Van"], "Berg")),
     ("Berg, Anna Maria van", ("Anna Maria", ["van"], "Berg")),
+    ("Jan van Berg Smit", ("Jan", ["van"], "Berg Smit")),
+    ("Jan de", ("Jan", [], "de")),  # the last word is always the surname
     ("Van Dam", ("Van", [], "Dam")),  # a first word is a given name, even a particle's
     ("Jan", ("", [], "Jan"))])
 def test_split_name_finds_given_names_tussenvoegsels_and_surname(name, parts):

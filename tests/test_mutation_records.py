@@ -515,7 +515,8 @@ def test_the_public_subtheme_parser_reads_names_and_hints_at_typos(base):
 MIXED_ROWS = ("W,W-R1,,pga,pga.1,groen,Een.,,ja,F-1", "W,W-R1,,pga,,,Een.,,ja,",
               "GM,W-R1,,pga,,,Twee.,,,", "W,W-R9,,pga,,Paars,Drie.,,,F-1",
               "W,w-d1,,,informatiepositie.2,,Vier.,,,",
-              "W,W-R1,,,informatiepositie.2;pga.1,,Vijf.,,,", "Hu,,,financien,,,,,,")
+              "W,W-R1,,,informatiepositie.2;pga.1,,Vijf.,,,", "Hu,,,financien,,,,,,",
+              "D,W-R1,,financien,,,Zes.,,,")
 
 
 def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_path,
@@ -530,7 +531,7 @@ def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_p
     monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
     original, answers = bulk.load_codings, []
     monkeypatch.setattr(bulk, "load_codings", lambda *a: answers.append(original(*a)) or answers[0])
-    by_column = load_codings(study, register=known)
+    by_column = load_codings(study, list(study.codering), register=known)  # files given
     assert answers and answers[0] is not None  # read column-wise, not by row again
     assert [(p.row, p.column, p.reason) for p in by_column.problems] == [
         (p.row, p.column, p.reason) for p in by_row.problems]
