@@ -178,8 +178,9 @@ def test_the_same_mistake_twice_is_reported_twice(base, tmp_path):
 
 
 def test_a_unit_that_does_not_assess_a_subtheme_rejects_the_row(base, tmp_path):
-    result = _codings(base, tmp_path, "D,D-R1,,financien,,,Een.,,,", "D,D-R1,,pga,,,Twee.,,,")
-    assert _errors(result) == [(2, "subthema")]
+    result = _codings(base, tmp_path, "D,D-R1,,financien,,,Een.,,,", "D,D-R1,,pga,,,Twee.,,,",
+                      "D,D-R1,,nergens,,,Drie.,,,")
+    assert _errors(result) == [(2, "subthema"), (4, "subthema")]  # an unknown one: said once
     assert result.frame["subthema"].tolist() == ["pga"]
 
 
