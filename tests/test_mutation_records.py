@@ -12,6 +12,9 @@ import pytest
 
 from basisop.io.records import (
     CODING_COLUMNS,
+    RECOMMENDATION_COLUMNS,
+    REGISTER_OPTIONAL,
+    REGISTER_REQUIRED,
     load_codings,
     load_judgements,
     load_overrides,
@@ -75,6 +78,13 @@ def test_a_rejected_row_keeps_file_row_reason_and_its_cells(base, tmp_path):
     assert rejected["reden"] == problem.reason
     assert rejected["oordeel"] == "Paars" and rejected["fragment"] == "Een zin."
     assert list(result.rejects_frame().columns[:3]) == ["bestand", "rij", "reden"]
+
+
+def test_a_rejected_rows_reason_leaves_out_its_warnings(base, tmp_path):
+    result = _codings(base, tmp_path, "W,W-R1,,pga,,Paars,Een.,,,,,")  # empty extra fields
+    warnings = [p for p in result.problems if not p.is_error]
+    [error] = [p for p in result.problems if p.is_error]
+    assert warnings and result.rejected_rows[0]["reden"] == error.reason
 
 
 def test_every_fault_of_a_row_is_reported_and_joined_in_its_reason(base, tmp_path):
@@ -459,6 +469,15 @@ def test_a_study_without_recommendations_or_register_loads_none(base):
     for result in (load_recommendations(replace(base, aanbevelingen=None)),
                    load_register(replace(base, respondenten=None))):
         assert (result.read, result.accepted, result.problems) == (0, 0, [])
+
+
+def test_accepted_recommendations_and_register_rows_keep_the_tables_column_order(
+        base, tmp_path):
+    recommendations = _recommendations(base, tmp_path, "A1,Lokaal,W,pga,,Doe.,")
+    assert list(recommendations.frame.columns) == [*RECOMMENDATION_COLUMNS, "bestand", "rij"]
+    register = _register(base, tmp_path, "id,eenheid,rol,naam", "W-R1,W,,Jan Smit")
+    assert list(register.frame.columns) == [*REGISTER_REQUIRED, *REGISTER_OPTIONAL, "bestand",
+                                            "rij"]
 
 
 def test_a_recommendation_id_used_twice_is_an_error(base, tmp_path):
