@@ -103,6 +103,14 @@ def test_a_unit_gets_a_row_for_each_subtheme_it_covers_in_framework_order(embedd
     assert set(scores[scores["eenheid"] == "X"]["eenheid_naam"]) == {"Xanten"}
 
 
+def test_a_coding_without_unit_or_subtheme_counts_nowhere(embedded):
+    keyless = [{**_coding("W", "W-9", INFO, "rood"), "subthema": None},
+               {**_coding("X", "X-9", PGA, "rood"), "eenheid": None}]
+    counted = ["eenheid", "subthema_id", "fragmenten", "respondenten", "groen", "oranje", "rood"]
+    assert score(_data(embedded, codings=CODINGS + keyless))[counted].equals(
+        score(_data(embedded))[counted])
+
+
 def test_counts_take_every_fragment_but_only_interviewed_respondents(embedded):
     row = _row(score(_data(embedded)), "W", INFO)
     assert (row["fragmenten"], row["respondenten"]) == (6, 3)  # W-3 is a document, W-4 a summary
