@@ -111,6 +111,17 @@ def test_a_coding_without_unit_or_subtheme_counts_nowhere(embedded):
         score(_data(embedded))[counted])
 
 
+def test_respondents_are_counted_per_unit_and_subtheme_each_once(embedded):
+    more = [_coding("W", "W-1", PGA, "groen"), _coding("W", "W-1", PGA, "rood"),
+            {**_coding("W", "", BASIS, "groen"), "respondent": None}]
+    scores = score(_data(embedded, codings=CODINGS + more))
+    heard = {(u, s): _row(scores, u, s)["respondenten"]
+             for u, s in [("W", INFO), ("X", PGA), ("D", BASIS), ("W", PGA), ("W", BASIS)]}
+    assert heard == {("W", INFO): 3, ("X", PGA): 1, ("D", BASIS): 1, ("W", PGA): 1,
+                     ("W", BASIS): 0}
+    assert _row(scores, "W", BASIS)["fragmenten"] == 1  # a fragment without a respondent
+
+
 def test_counts_take_every_fragment_but_only_interviewed_respondents(embedded):
     row = _row(score(_data(embedded)), "W", INFO)
     assert (row["fragmenten"], row["respondenten"]) == (6, 3)  # W-3 is a document, W-4 a summary
