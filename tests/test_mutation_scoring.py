@@ -5,6 +5,7 @@ figures follow from the documented rules, not from the embedded study's data."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import pandas as pd
@@ -379,3 +380,11 @@ def test_prepare_computes_the_scores_and_evidence_before_the_notebooks_ask(embed
     monkeypatch.setattr(data.codings.frame, "groupby", None)
     assert _row(score(data), "X", PGA)["status"] == "rood"
     assert list(evidence(data, "X", PGA)["respondent"]) == ["X-1"]
+
+
+def test_records_give_what_to_dict_gives_even_for_repeated_column_names():
+    frame = pd.DataFrame([[1, 2, "x"], [3, 4, "y"]], columns=["a", "a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that a repeated column is left out
+        expected = frame.to_dict("records")
+    assert scoring.records(frame) == expected == [{"a": 2, "b": "x"}, {"a": 4, "b": "y"}]
