@@ -533,6 +533,7 @@ def test_the_public_subtheme_parser_reads_names_and_hints_at_typos(base):
 # --- the column-wise reader and workbooks ----------------------------------------------------
 
 MIXED_ROWS = ("W,W-R1,,pga,pga.1,groen,Een.,,ja,F-1", "W,W-R1,,pga,,,Een.,,ja,",
+              "w,w-r1,,PGA,,,Een.,,ja,",  # the row above again: a duplicate
               "GM,W-R1,,pga,,,Twee.,,,", "W,W-R9,,pga,,Paars,Drie.,,,F-1",
               "W,w-d1,,,informatiepositie.2,,Vier.,,,",
               "W,W-R1,,,informatiepositie.2;pga.1,,Vijf.,,,", "Hu,,,financien,,,,,,",
@@ -558,6 +559,7 @@ def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_p
     assert by_column.frame.to_dict("records") == by_row.frame.to_dict("records")
     assert by_column.rejected_rows == by_row.rejected_rows
     assert by_row.frame["soort"].tolist() == ["interview", "interview", "document"]
+    assert (4, None, False) in [(p.row, p.column, p.is_error) for p in by_row.problems]
 
 
 def test_codings_are_read_from_the_named_sheet_of_a_workbook(base, tmp_path):
