@@ -261,7 +261,7 @@ def test_an_item_by_its_text_in_any_case_counts_as_its_id(base, tmp_path):
 # --- codings: the register -------------------------------------------------------------------
 
 REGISTER = ("W-R1,W,beleidsadviseur,,,Jan Smit", "W-D1,W,,document,Veiligheidsplan,",
-            "W-S,W,,samenvatting,,")
+            "W-S,W,,samenvatting,,", "D-R1,D,,,,")
 
 
 def test_the_register_gives_a_missing_role_and_the_kind_of_evidence(base, tmp_path):
@@ -537,7 +537,7 @@ MIXED_ROWS = ("W,W-R1,,pga,pga.1,groen,Een.,,ja,F-1", "W,W-R1,,pga,,,Een.,,ja,",
               "GM,W-R1,,pga,,,Twee.,,,", "W,W-R9,,pga,,Paars,Drie.,,,F-1",
               "W,w-d1,,,informatiepositie.2,,Vier.,,,",
               "W,W-R1,,,informatiepositie.2;pga.1,,Vijf.,,,", "Hu,,,financien,,,,,,",
-              "D,W-R1,,financien,,,Zes.,,,")
+              "D,D-R1,,financien,,,Zes.,,,")  # only fault: D does not assess it
 
 
 def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_path,
@@ -560,6 +560,7 @@ def test_a_large_file_read_column_wise_gives_what_the_row_path_gives(base, tmp_p
     assert by_column.rejected_rows == by_row.rejected_rows
     assert by_row.frame["soort"].tolist() == ["interview", "interview", "document"]
     assert (4, None, False) in [(p.row, p.column, p.is_error) for p in by_row.problems]
+    assert (10, "subthema", True) in [(p.row, p.column, p.is_error) for p in by_row.problems]
 
 
 def test_codings_are_read_from_the_named_sheet_of_a_workbook(base, tmp_path):
