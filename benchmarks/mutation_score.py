@@ -5,8 +5,9 @@ relevant tests once per mutant, which takes long on two cores.
     .venv/bin/pip install -e ".[mutation]"
     .venv/bin/python benchmarks/mutation_score.py            # all mutants (resumes a run)
     .venv/bin/python benchmarks/mutation_score.py 'basisop.scoring*'   # some of them
-    .venv/bin/python benchmarks/mutation_score.py --selection tests/test_mutation_records.py \
-        'basisop.io.records*'      # with fewer tests than pyproject's selection
+    .venv/bin/python benchmarks/mutation_score.py \
+        --selection tests/test_mutation_records.py,tests/test_messy_inputs.py \
+        'basisop.io.records*'      # with fewer tests than pyproject's selection (a scratch copy)
 
 Prints killed / counted and the score per module and in all (time-outs and crashes count as
 killed: the tests noticed; modules not run are said to be so), then every survivor by name
