@@ -113,12 +113,14 @@ def test_html_holds_no_code_prompt_or_external_reference(embedded_reports):
 
 @pytest.mark.slow
 def test_images_are_inline_and_print_styles_are_present(embedded_reports):
-    text = (embedded_reports / "wijdemeren.html").read_text(encoding="utf-8")
-    soup = BeautifulSoup(text, "html.parser")
-    images = soup.find_all("img")
-    assert images and all(img["src"].startswith("data:image/") for img in images)
-    assert "size: A4" in text and "print-color-adjust: exact" in text
-    assert "@media print" in text
+    for page in ("regio.html", "wijdemeren.html"):  # a chapter's profile is a table, no image
+        text = (embedded_reports / page).read_text(encoding="utf-8")
+        images = BeautifulSoup(text, "html.parser").find_all("img")
+        assert all(img["src"].startswith("data:image/") for img in images)
+        assert "size: A4" in text and "print-color-adjust: exact" in text
+        assert "@media print" in text
+    assert BeautifulSoup((embedded_reports / "regio.html").read_text(encoding="utf-8"),
+                         "html.parser").find_all("img")
 
 
 CHAPTER_LIMIT = 120 * 1024  # bytes; the lab template's CSS alone was some 250 KB

@@ -88,9 +88,14 @@ def test_index_and_chapter_open_offline_and_read_well(browser, reports, tmp_path
     assert red.is_displayed() and "Rood" in red.text  # the word, not only the colour
     assert red.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)",
                                                                   "transparent")
-    figure = browser.find_element(By.CSS_SELECTOR, "img")
-    assert browser.execute_script("return arguments[0].complete && "
-                                  "arguments[0].naturalWidth > 0", figure)
+    # The profile's bars: drawn, wide enough for their symbol and count, widths by count.
+    bars = browser.find_elements(By.CSS_SELECTOR, "table.bo-profiel .bo-balk > .status")
+    assert bars and all(bar.is_displayed() for bar in bars)
+    assert all(browser.execute_script("return arguments[0].scrollWidth <= "
+                                      "arguments[0].clientWidth", bar) for bar in bars)
+    per_subtheme = [bar.size["width"] / int(bar.get_attribute("data-aantal")) for bar in bars
+                    if int(bar.get_attribute("data-aantal")) > 1]
+    assert per_subtheme and max(per_subtheme) - min(per_subtheme) < 2  # one scale (px)
     assert not browser.find_elements(By.CSS_SELECTOR, ".jp-InputArea, .jp-InputPrompt")
     browser.save_screenshot(str(tmp_path / "hoofdstuk.png"))
 

@@ -4,6 +4,8 @@ isolated from the others, and the reports are byte for byte those of a fresh ker
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 
 import psutil
@@ -62,3 +64,28 @@ def test_warm_kernels_give_the_bytes_of_fresh_kernels(tmp_path):
     for name in names:
         warm_bytes = (tmp_path / "warm" / name).read_bytes()
         assert warm_bytes == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+def test_the_template_stops_when_its_run_is_killed_outright(tmp_path):
+    """SIGKILL leaves the run no chance to stop its template; the template notices."""
+    script = ("import sys, time\nfrom pathlib import Path\n"
+              "from basisop.batch.kernels import KernelServer\n"
+              "server = KernelServer(Path(sys.argv[1]), {})\nserver.kernel_argv()\n"
+              "print(server.process.pid, flush=True)\ntime.sleep(120)\n")
+    run = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)],
+                           stdout=subprocess.PIPE, text=True)
+    template = psutil.Process(int(run.stdout.readline()))
+    assert template.is_running()
+    run.kill()
+    run.wait()
+    give_up = time.monotonic() + 15
+    while _alive(template) and time.monotonic() < give_up:
+        time.sleep(0.1)
+    assert not _alive(template)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -288,10 +288,22 @@ def test_a_file_over_the_size_cap_is_not_read_and_cannot_pass(tmp_path, monkeypa
     assert _rules(GUARD.scan_file(path)) == [RULE_UNCHECKABLE]
 
 
-def test_a_json_hit_in_the_file_as_written_names_the_file(tmp_path):
+def test_a_json_hit_names_the_file_and_the_json_path(tmp_path):
     path = _json(tmp_path, {"a": "Jan Smit"})
     assert [(f.file, f.rule, f.place) for f in GUARD.scan_file(path)] == [
-        (str(path), RULE_NAME, "regel 1, teken 8")]
+        (str(path), RULE_NAME, "JSON-pad /a, teken 1")]
+
+
+def test_json_numbers_svg_and_repeated_keys_are_read(tmp_path):
+    # Everything that can carry text is read: a number as written, an SVG image (text, not
+    # base64), both values of a key given twice; a base64 image is not text.
+    for document in ('{"n": 31612345678}',
+                     '{"data": {"image/svg+xml": "<svg><text>Jan Smit</text></svg>"}}',
+                     '{"a": "Jan Smit", "a": "niets"}'):
+        path = _write(tmp_path, "doc.json", document)
+        assert GUARD.scan_file(path), document
+    path = _write(tmp_path, "doc.json", '{"data": {"image/png": "Jan Smit"}, "n": [6, 12]}')
+    assert GUARD.scan_file(path) == []
 
 
 def test_a_pdf_finding_names_the_pdf(tmp_path):

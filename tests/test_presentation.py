@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from html.parser import HTMLParser
 
@@ -211,9 +212,45 @@ def test_most_red_counts_municipal_units(embedded):
 
 
 def test_figures_render_as_inline_png(embedded):
-    html = p.figure_html(p.profile_figure(p.Chapter.build(embedded, "W")), "profiel")
-    assert html.startswith('<div class="bo"><img class="bo-figuur" alt="profiel" '
+    html = p.figure_html(p.comparison_figure(p.Region.build(embedded)), "vergelijking")
+    assert html.startswith('<div class="bo"><img class="bo-figuur" alt="vergelijking" '
                            'src="data:image/png;base64,')
+
+
+def _profile_segments(html: str) -> list[tuple[str, list[tuple[str, int, float, str]]]]:
+    """(theme, [(status, count, width %, visible text)]) per row of a profile table."""
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', html)
+    segment = re.compile(r'data-status="(\w+)" data-aantal="(\d+)" style="width: ([\d.]+)%">'
+                         r'([^<]*)<span class="bo-sr"> (\w+)</span>')
+    return [(theme, [(status, int(n), float(w), text) for status, n, w, text, label
+                     in segment.findall(cells) if label == p.Status(status).label])
+            for theme, cells in rows]
+
+
+def test_profile_counts_every_subtheme_by_status_and_reads_without_colour(embedded):
+    chapter = p.Chapter.build(embedded, "W")
+    rows = _profile_segments(p.profile_html(chapter))
+    themes = [t.naam for t in embedded.study.framework.themas]
+    assert [theme for theme, _ in rows] == themes  # every theme, in the framework's order
+    for theme, segments in rows:
+        scored = chapter.scores[chapter.scores["thema"] == theme]
+        expected = scored["status"].value_counts().to_dict()
+        assert {status: n for status, n, _, _ in segments} == expected
+        assert [status for status, *_ in segments] == [s.value for s in p.Status
+                                                       if s.value in expected]
+        for status, n, _, text in segments:  # symbol and count: no colour needed
+            assert text == f"{p.STATUS_STYLE[p.Status(status)][2]} {n}"
+    totals = [sum(n for _, n, _, _ in segments) for _, segments in rows]
+    assert sum(totals) == len(chapter.scores)
+    widths = [sum(w for _, _, w, _ in segments) for _, segments in rows]
+    for total, width in zip(totals, widths, strict=True):  # one scale: the widest theme
+        assert width == pytest.approx(100 * total / max(totals), abs=0.05)
+
+
+def test_profile_of_a_unit_without_scores_is_an_empty_table(embedded):
+    chapter = p.Chapter.build(embedded, "W")
+    empty = dataclasses.replace(chapter, scores=chapter.scores.iloc[0:0])
+    assert _profile_segments(p.profile_html(empty)) == []
 
 
 def test_district_chapter_is_titled_and_advised_as_the_district(embedded):

@@ -165,6 +165,29 @@ def test_a_commit_cut_short_is_finished_by_the_next_run(tmp_path, monkeypatch):
     assert _hidden(folder) == [] and not (folder / JOURNAL).exists()
 
 
+def test_a_run_stopped_before_its_commit_leaves_the_old_set_and_nothing_staged(tmp_path):
+    """Pages are staged as they pass the gate; a run stopped before the commit removes them."""
+    folder = tmp_path / "rapport"
+    folder.mkdir()
+    (folder / "a.html").write_text("oud", encoding="utf-8")
+    publisher = Publisher(PrivacyGuard.generic(), folder)
+    for name in ("a.html", "b.html"):
+        assert publisher.publish_text(folder / name, "nieuw")
+    assert len(_hidden(folder)) == 2  # staged at once, not at the commit
+    publisher.discard()
+    assert _hidden(folder) == [] and not (folder / "b.html").exists()
+    assert (folder / "a.html").read_text(encoding="utf-8") == "oud"
+
+    begun = Publisher(PrivacyGuard.generic(), folder)  # the journal written: commit begun
+    assert begun.publish_text(folder / "a.html", "nieuw")
+    (folder / JOURNAL).write_text(json.dumps([[".a.html.basisop-nieuw", "a.html"]]),
+                                  encoding="utf-8")
+    begun.discard()  # the staged file is the next run's to put in place
+    recover(folder)
+    assert (folder / "a.html").read_text(encoding="utf-8") == "nieuw"
+    assert _hidden(folder) == []
+
+
 def _wait_until_gone(group: int, seconds: float = 30) -> None:
     """Orphaned workers die a moment after the signal; one still writing would race the
     next run's clean-up. Raises ProcessLookupError once the group is gone."""

@@ -5,8 +5,17 @@ Modules: execute (parallel workers, time limits), export (HTML and audit noteboo
 end to end).
 """
 
-from basisop.batch.execute import Failure, NotebookJob, run_notebooks
-from basisop.batch.publish import HeldBack
-from basisop.batch.run import RunResult, run_study
+import sys
+
+# nbformat validates notebooks with jsonschema, which on import builds 38 grammars for the
+# optional rfc3987-syntax package (installed beside JupyterLab) to check "iri" formats that no
+# notebook schema uses: a second of CPU in every `basisop run` and in its kernel template
+# before any notebook starts. Marked absent, jsonschema skips that checker (a documented way to
+# block an import); nothing here or in the notebooks checks IRIs.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from basisop.batch.execute import Failure, NotebookJob, run_notebooks  # noqa: E402
+from basisop.batch.publish import HeldBack  # noqa: E402
+from basisop.batch.run import RunResult, run_study  # noqa: E402
 
 __all__ = ["Failure", "HeldBack", "NotebookJob", "RunResult", "run_notebooks", "run_study"]

@@ -84,7 +84,10 @@ def _exporter() -> HTMLExporter:
     exporter = CirculationExporter(
         template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        exclude_anchor_links=True, embed_images=True, language_code="nl", theme="light")
+        exclude_anchor_links=True, embed_images=True, language_code="nl", theme="light",
+        # The notebook is validated once, after the preprocessors, not after each of them
+        # (a dozen validations of every output per page).
+        optimistic_validation=True)
     exporter.register_preprocessor(CirculationPreprocessor(), enabled=True)
     return exporter
 
@@ -101,8 +104,10 @@ def warm_exporter() -> None:
 
 def circulation_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as self-contained Dutch HTML, with `title` in <title>."""
-    nb = copy.deepcopy(nb)
-    nb.metadata["title"] = title  # the template prefers it over the file name
+    # The template prefers the title over the file name. A copy of the top level only: nbconvert
+    # copies the whole notebook before it changes anything.
+    nb = nbformat.NotebookNode({**nb, "metadata": nbformat.NotebookNode({**nb.metadata,
+                                                                         "title": title})})
     page_css = page_title_css(title, concept=_shows_concept(nb))
     body, _ = _exporter().from_notebook_node(
         nb, resources={"metadata": {"name": title}, "bo_page_css": page_css})
@@ -139,7 +144,11 @@ _TIMING_KEYS = ("start_time", "end_time", "duration")
 
 def audit_notebook(nb: nbformat.NotebookNode) -> str:
     """The executed notebook as kept for audit: everything, minus run timestamps."""
-    nb = copy.deepcopy(nb)
+    # Copies of what changes (the metadata, cell ids); the outputs are shared, read only.
+    nb = nbformat.NotebookNode({**nb, "metadata": copy.deepcopy(nb.metadata),
+                                "cells": [nbformat.NotebookNode(
+                                    {**cell, "metadata": copy.deepcopy(cell.metadata)})
+                                    for cell in nb.cells]})
     for key in _TIMING_KEYS:
         nb.metadata.get("papermill", {}).pop(key, None)
     papermill = nb.metadata.get("papermill", {})

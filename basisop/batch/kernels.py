@@ -53,6 +53,7 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.disp
 # database that hundreds of kernels would take turns to lock; a report never reads it.
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 _READY = b"klaar\n"
+_PARENT_CHECK_S = 1.0
 
 
 class KernelServer:
@@ -136,8 +137,8 @@ def _serve(socket_path: str, snapshot: str) -> None:
         with open(snapshot, "rb") as handle:
             data = pickle.load(handle)
         dataset.use_snapshot(data)
-        # Scored once here, as every notebook would, so the cached scores are in every fork.
-        importlib.import_module("basisop.scoring").prepare(data)
+        # Scored and grouped once here, as every notebook would, so it is in every fork.
+        importlib.import_module("basisop.presentation").prepare(data)
     _draw_once()
     assert threading.active_count() == 1, "the template must fork without threads"
     # Out of the collector's sight: a kernel's garbage collections would otherwise walk, and so
@@ -147,10 +148,20 @@ def _serve(socket_path: str, snapshot: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
+    # A run killed outright (SIGKILL, power) cannot stop its template: the template stops
+    # itself once its parent is gone, checked between requests (no thread before a fork).
+    listener.settimeout(_PARENT_CHECK_S)
+    parent = os.getppid()
     sys.stdout.buffer.write(_READY)
     sys.stdout.flush()
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:
+                os._exit(0)
+            continue
+        conn.settimeout(None)
         message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
         request = json.loads(message)
         pid = os.fork()

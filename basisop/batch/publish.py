@@ -1,10 +1,12 @@
 """Publishing into the reports folder: the privacy gate, then one all-or-nothing commit.
 
 Fail-closed: a file with any finding is held back and its previous version stays; so is a file
-the guard could not check. The files that pass are staged beside their targets and committed
-together: a journal listing them is written first (the commit point), then each is renamed
-into place. A run killed before the journal leaves the old set (the staged files are removed
-by the next run); killed after it, the next run finishes the renames: the new set.
+the guard could not check. A file that passes is staged beside its target at once (written and
+synced while the run goes on: hundreds of syncs at the end were seconds of a national run),
+and the staged files are committed together: a journal listing them is written first (the
+commit point), then each is renamed into place. A run stopped before the journal leaves the
+old set (it removes what it staged; after a kill the next run does); killed after it, the next
+run finishes the renames: the new set.
 """
 
 from __future__ import annotations
@@ -84,18 +86,17 @@ class Publisher:
             atomic_write_bytes(target, data)
             self.published.append(target)
         else:
+            _write_synced(_staged(target), data)
             self.pending[target] = data
         return True
 
     def commit(self) -> None:
-        """Write every staged file, all or nothing (see the module docstring)."""
+        """Put every staged file in place, all or nothing (see the module docstring)."""
         if self.folder is None or not self.pending:
             return
-        moves = []
-        for target, data in self.pending.items():
-            staged = target.with_name(f".{target.name}{STAGED_SUFFIX}")
-            atomic_write_bytes(staged, data)
-            moves.append((staged, target))
+        moves = [(_staged(target), target) for target in self.pending]
+        for folder in {staged.parent for staged, _ in moves}:
+            _fsync_dir(folder)  # the staged names are durable before the journal names them
         journal = self.folder / JOURNAL
         with _signals_held():  # a SIGTERM or Ctrl-C waits until the set is complete
             atomic_write_bytes(journal, json.dumps(
@@ -104,6 +105,28 @@ class Publisher:
             _finish(self.folder, moves)
         self.published += list(self.pending)
         self.pending.clear()
+
+    def discard(self) -> None:
+        """A run stopped before its commit: remove what it staged; the old set stays. Once the
+        journal exists the commit has begun, and the staged files are the next run's to finish."""
+        if self.folder is None or (self.folder / JOURNAL).exists():
+            return
+        for target in self.pending:
+            _staged(target).unlink(missing_ok=True)
+        self.pending.clear()
+
+
+def _staged(target: Path) -> Path:
+    return target.with_name(f".{target.name}{STAGED_SUFFIX}")
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # a fresh file: the umask's mode, not a leftover's
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def recover(folder: Path) -> None:

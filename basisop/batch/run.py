@@ -170,24 +170,29 @@ def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: i
         if outcome.ok:  # gated while the workers run on: no serial scan after them all
             _publish(publisher, target, outcome)
 
-    outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
-                             env=_kernel_env(study), on_done=done,
-                             kernel_argv=kernels.kernel_argv() if kernels and todo else None)
-    # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
-    done = [o.job.name for o in outcomes
-            if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
-            <= set(publisher.pending)]
-    failed = [o.job.name for o in outcomes if o.job.name not in done]
-    publisher.publish_text(target / STATE, state_text(load_state(target), current, done, failed))
-    manifest = manifest_after(target, study, run,
-                              [*publisher.pending, *kept, target / f"{INDEX}.html"])
-    publisher.publish_text(target / f"{INDEX}.html",
-                           _index(study, target, publisher, manifest.pages, run))
-    pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
-    # The manifest lists what this commit writes (the index may have been held back; PDFs added).
-    manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
-    publisher.publish_text(target / MANIFEST, manifest.to_json())
-    publisher.commit()
+    try:
+        outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
+                                 env=_kernel_env(study), on_done=done,
+                                 kernel_argv=kernels.kernel_argv() if kernels and todo else None)
+        # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
+        done = [o.job.name for o in outcomes
+                if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
+                <= set(publisher.pending)]
+        failed = [o.job.name for o in outcomes if o.job.name not in done]
+        publisher.publish_text(target / STATE,
+                               state_text(load_state(target), current, done, failed))
+        manifest = manifest_after(target, study, run,
+                                  [*publisher.pending, *kept, target / f"{INDEX}.html"])
+        publisher.publish_text(target / f"{INDEX}.html",
+                               _index(study, target, publisher, manifest.pages, run))
+        pdf_errors = _publish_pdfs(publisher, study, workers) if pdf else []
+        # The manifest lists what this commit writes (the index may be held back; PDFs added).
+        manifest = manifest_after(target, study, run, [*publisher.pending, *kept])
+        publisher.publish_text(target / MANIFEST, manifest.to_json())
+        publisher.commit()
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed before the commit
+        publisher.discard()
+        raise
     failures = [o.failure for o in outcomes if o.failure is not None]
     return RunResult(ok=not failures and not publisher.held_back and not pdf_errors,
                      failures=failures, published=publisher.published,

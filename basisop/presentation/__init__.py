@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,6 @@ from basisop.scoring import (
     SOURCE_JUDGEMENT,
     SOURCE_RULE,
     SOURCE_UNKNOWN,
-    evidence,
     municipal_spread,
     priorities,
     records,
@@ -53,6 +53,7 @@ from basisop.scoring import (
     unit_recommendations,
 )
 from basisop.scoring import most_red as _most_red
+from basisop.scoring import prepare as prepare_scores
 
 # Cell fill and text colours with enough contrast (WCAG AA), and a symbol that needs no colour.
 STATUS_STYLE = {
@@ -73,6 +74,7 @@ _ENV = jinja2.Environment(
     autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 _ENV.globals.update(STATUS_STYLE=STATUS_STYLE, Status=Status)
 _FRAGMENTS = _ENV.get_template("fragments.html.j2").module
+_EVIDENCE_RECORDS = "evidence records"  # a key of StudyData.cache
 
 
 def _render(macro: str, **values) -> str:
@@ -201,24 +203,24 @@ def status_table(chapter: Chapter) -> str:
     return _render("status_table", unit=chapter.unit, groups=groups)
 
 
-def profile_figure(chapter: Chapter) -> Figure:
-    """Per theme, how many subthemes have each status: stacked bars with hatching."""
-    summary = theme_summary(chapter.scores)
-    fig, ax = plt.subplots(figsize=(7.5, 3.2), dpi=100)
-    left = [0] * len(summary)
-    labels = list(summary["thema"])
-    for status in Status:
-        values = list(summary[status.value])
-        ax.barh(labels, values, left=left, color=STATUS_COLOUR[status],
-                hatch=STATUS_HATCH[status], edgecolor="#263238", label=status.label)
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.invert_yaxis()
-    ax.set_xlabel("aantal subthema's")
-    ax.set_title(f"Profiel van {chapter.unit.naam}")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
-    return fig
+def profile_html(chapter: Chapter) -> str:
+    """Per theme, how many subthemes have each status: a table of stacked bars.
+
+    HTML, not a drawn figure: the theme names and counts are text (crisp in print, read by
+    screen readers, found by the privacy gate) and every segment carries its status symbol and
+    count, so the bars read without colour. Segment widths share one scale, the widest theme.
+    """
+    # Counted in Python: theme_summary's groupby over a unit's 17 rows cost more than the page.
+    names, counts = {}, {}
+    for r in records(chapter.scores[["thema_id", "thema", "status"]]):
+        names[r["thema_id"]] = r["thema"]
+        counts.setdefault(r["thema_id"], Counter())[r["status"]] += 1
+    widest = max((c.total() for c in counts.values()), default=0)
+    rows = [{"thema": names[theme],
+             "parts": [(s, c[s.value], round(100 * c[s.value] / widest, 2))
+                       for s in Status if c[s.value]]}
+            for theme, c in counts.items()]
+    return _render("profile", unit=chapter.unit, rows=rows)
 
 
 def attribution(kind: str, role: str = "", title: str = "") -> str:
@@ -239,32 +241,50 @@ def findings_html(chapter: Chapter, theme_id: str) -> str:
 
 
 def _subtheme_block(chapter: Chapter, r: dict) -> dict:
-    frags = evidence(chapter.data, chapter.unit.code, r["subthema_id"])
-    open_frags = frags[~frags["vertrouwelijk"].astype(bool)]
+    frags = _evidence_records(chapter.data).get((chapter.unit.code, r["subthema_id"]), ())
+    open_frags = [f for f in frags if not f["vertrouwelijk"]]
     quotes = [{"text": f["fragment"], "kind": f.get("soort", INTERVIEW),
                "by": attribution(f.get("soort", INTERVIEW), f["rol"], f.get("titel", "")),
                "oordeel": Status(f["oordeel"]) if f["oordeel"] else None}
-              for f in records(open_frags)]
+              for f in open_frags]
     return {"naam": r["subthema"], "status": Status(r["status"]), "quotes": quotes,
             "judgement": _judgement_text(r, frags), "afwijking": r["afwijking"],
-            "hidden": len(frags) - len(open_frags), "empty": frags.empty}
+            "hidden": len(frags) - len(open_frags), "empty": not frags}
+
+
+def prepare(data: StudyData) -> None:
+    """Compute once what every page asks of the study (batch/kernels.py forks after this)."""
+    prepare_scores(data)
+    _evidence_records(data)
+
+
+def _evidence_records(data: StudyData) -> dict[tuple[str, str], tuple[dict, ...]]:
+    """The fragments behind each (unit, subtheme) as plain rows, in file order, grouped once:
+    a chapter shows every subtheme, and a frame per subtheme cost more than the page. Shared
+    between the pages of a run (and forked kernels): read, never changed."""
+    if _EVIDENCE_RECORDS not in data.cache:
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for row in records(data.codings.frame):
+            groups.setdefault((row["eenheid"], row["subthema"]), []).append(row)
+        data.cache[_EVIDENCE_RECORDS] = {key: tuple(rows) for key, rows in groups.items()}
+    return data.cache[_EVIDENCE_RECORDS]
 
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _kind_counts(kinds: pd.Series) -> str:
+def _kind_counts(kinds: list[str]) -> str:
     """'3 uitspraken van respondenten, 1 passage uit documenten': the kinds that occur."""
     parts = [(INTERVIEW, "uitspraak", "uitspraken", "van respondenten"),
              (SUMMARY, "samenvattende zin", "samenvattende zinnen", "van de analisten"),
              (DOCUMENT, "passage", "passages", "uit documenten")]
     return ", ".join(f"{_plural(n, one, many)} {tail}" for kind, one, many, tail in parts
-                     if (n := int((kinds == kind).sum())))
+                     if (n := kinds.count(kind)))
 
 
-def _judgement_text(r: dict, frags: pd.DataFrame) -> str:
-    kinds = frags["soort"] if "soort" in frags else pd.Series([INTERVIEW] * len(frags))
+def _judgement_text(r: dict, frags: tuple[dict, ...]) -> str:
+    kinds = [f.get("soort", INTERVIEW) for f in frags]
     counts = f"{r['groen']} groen, {r['oranje']} oranje, {r['rood']} rood"
     evidence_text = _plural(r["fragmenten"], "fragment", "fragmenten")
     if r["fragmenten"]:

@@ -54,22 +54,25 @@ def _read(path: Path) -> bytes | Finding:
         return Finding(str(path), RULE_UNCHECKABLE, f"niet leesbaar: {os_reason(exc)}")
 
 
-def _text_hits(path: Path, scan: Scan, *, html: bool) -> tuple[str, list[Hit]] | Finding:
+def _read_text(path: Path) -> str | Finding:
     data = _read(path)
     if isinstance(data, Finding):
         return data
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Finding(str(path), RULE_UNCHECKABLE, "binair bestand; de inhoud is niet als "
                                                     "tekst te controleren")
-    text = decode_bytes(data)
-    return text, scan(views(text, html_like=html or bool(LOOKS_HTML.search(text))))
+    return decode_bytes(data)
 
 
 def _scan_text_file(path: Path, scan: Scan, *, html: bool = False) -> list[Finding]:
-    read = _text_hits(path, scan, html=html)
-    if isinstance(read, Finding):
-        return [read]
-    text, hits = read
+    text = _read_text(path)
+    if isinstance(text, Finding):
+        return [text]
+    return _scan_plain(path, text, scan, html=html)
+
+
+def _scan_plain(path: Path, text: str, scan: Scan, *, html: bool = False) -> list[Finding]:
+    hits = scan(views(text, html_like=html or bool(LOOKS_HTML.search(text))))
     return findings(str(path), hits, line_place(text))
 
 
@@ -77,32 +80,35 @@ def _scan_markup(path: Path, scan: Scan) -> list[Finding]:
     return _scan_text_file(path, scan, html=True)
 
 
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs: a key given twice keeps both values."""
+
+
+class _Number(str):
+    """A JSON number as written in the file (a phone number may be one)."""
+
+
 def _scan_json(path: Path, scan: Scan) -> list[Finding]:
-    """JSON escapes text ("\\n", "\\u00e9"): scan the decoded string values as well."""
-    read = _text_hits(path, scan, html=False)
-    if isinstance(read, Finding):
-        return [read]
-    text, hits = read
-    found = findings(str(path), hits, line_place(text))
-    # Nested deeper than Python recurses: the values cannot be checked, so it may not pass.
-    too_deep = Finding(str(path), RULE_UNCHECKABLE, "JSON te diep genest; de waarden zijn "
-                                                    "niet te controleren")
+    """JSON by what it holds, decoded: every key, string (a notebook's source lines as one
+    text), number and SVG image, placed by JSON path. Escapes ("\\n", "\\u00e9") cannot hide a
+    datum, and nothing else in a JSON file carries text. A file that is not JSON is read as
+    plain text."""
+    text = _read_text(path)
+    if isinstance(text, Finding):
+        return [text]
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_Pairs, parse_int=_Number,
+                              parse_float=_Number)
+        return _scan_json_values(path, document, scan)
     except ValueError:
-        return found
-    except RecursionError:
-        return [*found, too_deep]
-    try:
-        return _scan_json_values(path, document, hits, found, scan)
-    except RecursionError:
-        return [*found, too_deep]
+        return _scan_plain(path, text, scan)
+    except RecursionError:  # nested deeper than Python recurses: the values cannot be checked
+        return [*_scan_plain(path, text, scan),
+                Finding(str(path), RULE_UNCHECKABLE, "JSON te diep genest; de waarden zijn "
+                                                     "niet te controleren")]
 
 
-def _scan_json_values(path: Path, document: object, hits: list[Hit], found: list[Finding],
-                      scan: Scan) -> list[Finding]:
-    seen = {(h.rule, h.key) for h in hits}
-
+def _scan_json_values(path: Path, document: object, scan: Scan) -> list[Finding]:
     safe: dict[str, bool] = {}  # keys repeat (a notebook has thousands, of a few dozen kinds)
 
     def safe_key(key: str) -> bool:
@@ -112,14 +118,13 @@ def _scan_json_values(path: Path, document: object, hits: list[Hit], found: list
         return safe[key]
 
     joined, starts, paths = _joined_strings(document, safe_key)
-    value_hits = [h for h in scan(views(joined, html_like=bool(LOOKS_HTML.search(joined))))
-                  if (h.rule, h.key) not in seen]
+    hits = scan(views(joined, html_like=bool(LOOKS_HTML.search(joined))))
 
     def place(offset: int) -> str:
         i = max(bisect_right(starts, offset) - 1, 0)
         return f"JSON-pad {paths[i]}, teken {offset - starts[i] + 1}"
 
-    return unique(found + findings(str(path), value_hits, place))
+    return unique(findings(str(path), hits, place))
 
 
 def _scan_zip_xml(path: Path, scan: Scan) -> list[Finding]:
@@ -182,7 +187,8 @@ def _opaque(path: Path, scan: Scan) -> list[Finding]:
 
 def _joined_strings(document: object, safe_key: Callable[[str], bool]
                     ) -> tuple[str, list[int], list[str]]:
-    """Every string value (images left out), joined by blank lines, with where each starts."""
+    """Every key, string and number (images but SVG left out), joined by blank lines, with
+    where each starts."""
     pieces: list[str] = []
     starts: list[int] = []
     paths: list[str] = []
@@ -197,23 +203,23 @@ def _joined_strings(document: object, safe_key: Callable[[str], bool]
 
 def _strings(node: object, where: str, safe_key: Callable[[str], bool]
              ) -> Iterator[tuple[str, str]]:
-    """(JSON path, text) of every string; a key that might hold a datum is shown by number."""
+    """(JSON path, text) of every key, string and number; a key that might hold a datum is
+    shown by number."""
     if isinstance(node, str):
         yield where, node
-    elif isinstance(node, list):
-        if node and all(isinstance(x, str) for x in node):  # notebook source: lines of one text
-            yield where, "".join(node)
-            return
-        for i, item in enumerate(node):
-            yield from _strings(item, f"{where}/{i}", safe_key)
-    elif isinstance(node, dict):
-        for number, (key, value) in enumerate(node.items()):
-            key = str(key)
-            if key.startswith("image/"):
+    elif isinstance(node, _Pairs):
+        for number, (key, value) in enumerate(node):
+            if key.startswith("image/") and key != "image/svg+xml":  # base64: no text
                 continue
             yield from _strings(key, f"{where}/<sleutel {number + 1}>", safe_key)
             shown = key if safe_key(key) else f"<sleutel {number + 1}>"
             yield from _strings(value, f"{where}/{shown}", safe_key)
+    elif isinstance(node, list):
+        if node and all(type(x) is str for x in node):  # notebook source: lines of one text
+            yield where, "".join(node)
+            return
+        for i, item in enumerate(node):
+            yield from _strings(item, f"{where}/{i}", safe_key)
 
 
 def _each(suffixes: str, reader: Reader) -> dict[str, Reader]:

@@ -46,8 +46,7 @@ def chapter_fragments(data: StudyData, unit_code: str) -> tuple[str, ...]:
         p.section("Legenda") + p.legend_html(data),
         p.method_html(chapter),
         p.section("Ingevuld wegingskader") + p.status_table(chapter),
-        p.figure_html(p.profile_figure(chapter),
-                      f"Aantal subthema's per status en thema voor {chapter.unit.naam}"),
+        p.profile_html(chapter),
         waves.development_html(chapter, waves.wave_comparison(data)),
     ]
     fragments += [p.findings_html(chapter, theme.id) for theme in data.study.framework.themas
