@@ -462,3 +462,24 @@ def test_a_sentence_of_forty_characters_is_matched_alone_and_a_single_one_once()
     literals, _ = study_data(_data(None, frame))
     assert literals == [(RULE_CONFIDENTIAL, f"Ja. {sentence}"), (RULE_CONFIDENTIAL, sentence),
                         (RULE_CONFIDENTIAL, sentence)]  # the second row's whole fragment
+
+
+def test_a_json_file_that_is_no_json_or_too_deep_is_read_as_plain_text(tmp_path):
+    from basisop.privacy import RULE_UNCHECKABLE
+
+    plain = _write(tmp_path, "a.json", "geen json: Jan Smit")
+    assert [(f.file, f.rule, f.place) for f in GUARD.scan_file(plain)] == [
+        (str(plain), RULE_NAME, "regel 1, teken 12")]
+    deep = _write(tmp_path, "b.json", "[" * 100_000 + '"Jan Smit"' + "]" * 100_000)
+    assert [(f.file, f.rule) for f in GUARD.scan_file(deep)] == [
+        (str(deep), RULE_NAME), (str(deep), RULE_UNCHECKABLE)]
+
+
+def test_a_json_key_holding_a_datum_is_placed_by_its_number_not_named(tmp_path):
+    path = _write(tmp_path, "c.json", '{"x": 1, "Jan Smit": 1}')
+    assert [f.place for f in GUARD.scan_file(path)] == ["JSON-pad /<sleutel 2>, teken 1"]
+
+
+def test_a_notebooks_source_lines_are_read_as_one_text(tmp_path):
+    path = _write(tmp_path, "d.json", '{"source": ["Dag Jan ", "Smit."]}')
+    assert [f.place for f in GUARD.scan_file(path)] == ["JSON-pad /source, teken 5"]
