@@ -483,3 +483,9 @@ def test_a_json_key_holding_a_datum_is_placed_by_its_number_not_named(tmp_path):
 def test_a_notebooks_source_lines_are_read_as_one_text(tmp_path):
     path = _write(tmp_path, "d.json", '{"source": ["Dag Jan ", "Smit."]}')
     assert [f.place for f in GUARD.scan_file(path)] == ["JSON-pad /source, teken 5"]
+
+
+def test_a_json_number_with_a_fraction_is_read_as_written(tmp_path):
+    path = _write(tmp_path, "f.json", '{"n": 31612345678.5}')
+    assert [(f.rule, f.place) for f in GUARD.scan_file(path)] == [
+        (RULE_PHONE, "JSON-pad /n, teken 1")]
