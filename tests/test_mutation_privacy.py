@@ -476,8 +476,9 @@ def test_a_json_file_that_is_no_json_or_too_deep_is_read_as_plain_text(tmp_path)
 
 
 def test_a_json_key_holding_a_datum_is_placed_by_its_number_not_named(tmp_path):
-    path = _write(tmp_path, "c.json", '{"x": 1, "Jan Smit": 1}')
-    assert [f.place for f in GUARD.scan_file(path)] == ["JSON-pad /<sleutel 2>, teken 1"]
+    path = _write(tmp_path, "c.json", '{"x": 1, "Jan Smit": {"a": "Bel 06-23456789"}}')
+    assert [f.place for f in GUARD.scan_file(path)] == [
+        "JSON-pad /<sleutel 2>, teken 1", "JSON-pad /<sleutel 2>/a, teken 5"]
 
 
 def test_a_notebooks_source_lines_are_read_as_one_text(tmp_path):
