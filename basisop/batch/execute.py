@@ -129,10 +129,7 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    warm_exporter()  # once here, inherited by every forked worker
-    # A singleton built on first use from the installed packages' entry points (a scan of
-    # every distribution's metadata): a tenth of each worker's time, unless built here.
-    KernelProvisionerFactory.instance()
+    prepare_workers()
     outcomes: dict[int, JobOutcome] = {}
     pending: deque[tuple[int, NotebookJob]] = deque()
     for i, job in enumerate(jobs):
@@ -170,6 +167,15 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
         for run in running:  # only on an exception (Ctrl-C): leave no kernel behind
             _kill_tree(run.process.pid)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def prepare_workers() -> None:
+    """What each forked worker would otherwise do first, done once in the parent (cheap when
+    done already; a caller may do it early, while it waits for something else)."""
+    warm_exporter()
+    # A singleton built on first use from the installed packages' entry points (a scan of
+    # every distribution's metadata): a tenth of each worker's time, unless built here.
+    KernelProvisionerFactory.instance()
 
 
 # -- parameters ---------------------------------------------------------------------------------

@@ -86,11 +86,15 @@ def fingerprints(data: StudyData, jobs: Sequence[NotebookJob]) -> dict[str, dict
     plan = _frame(plan[[c for c in plan.columns if not c.startswith("status ")]])
     actions = _frame(data.actions.frame)
     previous = _previous_wave(study)
+    per_unit = [_rows_by_unit(frame) for frame in (data.codings.frame, data.judgements.frame,
+                                                   scores)]
     result = {}
     for job in jobs:
         unit_code = job.parameters.get("eenheid")
         if unit_code:
-            gegevens = _chapter(data, scores, unit_code, recs + plan + actions + previous)
+            unit = study.require_unit(unit_code)
+            gegevens = _digest(repr(unit), *(rows.get(unit.code, b"") for rows in per_unit),
+                               recs + plan + actions + previous)
         elif job.name == OVERVIEW_PAGE:
             gegevens = _digest(_frame(scores))
         elif job.name == IMPLEMENTATION_PLAN:
@@ -133,12 +137,15 @@ def _framework_file(study: Study) -> Path | None:
     return (study.path.parent / str(value)).resolve() if value else None
 
 
-def _chapter(data: StudyData, scores: pd.DataFrame, code: str, recs: str) -> str:
-    unit = data.study.require_unit(code)
-    codings, judgements = data.codings.frame, data.judgements.frame
-    return _digest(repr(unit), _frame(codings[codings["eenheid"] == unit.code]),
-                   _frame(judgements[judgements["eenheid"] == unit.code]),
-                   _frame(scores[scores["eenheid"] == unit.code]), recs)
+def _rows_by_unit(frame: pd.DataFrame) -> dict[str, bytes]:
+    """Per unit, its rows in file order as one hash per row (under the column names): hashed in
+    one vectorised pass, where a CSV text per unit and table cost a second at national scale."""
+    if frame.empty:
+        return {}
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    columns = "\x1f".join(map(str, frame.columns)).encode("utf-8")
+    return {unit: columns + hashes[rows].tobytes()
+            for unit, rows in frame.groupby("eenheid", sort=False).indices.items()}
 
 
 def _region(data: StudyData, scores: pd.DataFrame, regio: str, recs: str) -> str:

@@ -16,7 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from basisop.batch.execute import Failure, JobOutcome, NotebookJob, run_notebooks
+from basisop.batch.execute import (
+    Failure,
+    JobOutcome,
+    NotebookJob,
+    prepare_workers,
+    run_notebooks,
+)
 from basisop.batch.export import IndexEntry, index_html, version
 from basisop.batch.folder import (
     FolderBusy,
@@ -142,6 +148,8 @@ def _prepare_and_run(data: StudyData, selected: tuple[Unit, ...], notebooks: Pat
         todo, why = plan(todo, current, target)
         _print_plan(todo, why, len(current))
     workers = max(1, min(workers, len(todo)))
+    if todo:
+        prepare_workers()  # while the kernel template starts
     with run_lock(target):
         recover(target)  # a killed run's half-finished publication
         print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
