@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from basisop.io.records import LoadResult
 from basisop.privacy import (
@@ -23,9 +24,10 @@ from basisop.privacy import (
     PrivacyGuard,
     check_paths,
 )
-from basisop.privacy.detectors import generic_key, id_pattern
-from basisop.privacy.study import study_data
-from basisop.privacy.text import Mapped, fold, fold_view, rewrite
+from basisop.privacy.detectors import RULE_PERSONAL, generic_key, id_pattern
+from basisop.privacy.study import name_forms, split_name, study_data
+from basisop.privacy.text import Mapped, fold, fold_view, rewrite, views
+from basisop.problems import ValidationError
 
 NAME = "Jan Smit"  # short surname: matched only as a name, never alone
 GUARD = PrivacyGuard(literals=[(RULE_NAME, NAME)], respondent_ids=["W-1"])
@@ -62,6 +64,12 @@ def test_a_stylesheet_comment_is_blanked_and_places_after_it_stay_exact():
             "<p>Bel 06-23456789</p></html>")
     found = GUARD.scan_text(page, "t.html")
     assert [(f.rule, f.place) for f in found] == [(RULE_PHONE, "regel 2, teken 8")]
+
+
+def test_a_stylesheet_comment_inside_a_style_element_is_blanked_to_its_length():
+    page = "<html><style>p {}/* (c) Jan\nSmit */ a {}</style><p>Tekst</p></html>"
+    raw = views(page, html_like=True)[0]
+    assert raw.text == page.replace("/* (c) Jan", " " * 10).replace("Smit */", " " * 7)
 
 
 # --- the guard's rules -----------------------------------------------------------------------
@@ -328,3 +336,157 @@ def test_fold_drops_invisible_characters_and_expands_letters_with_traceable_plac
     view = fold_view(Mapped("aßb\u00adc"))
     assert view.text == "assbc"
     assert [view.source_offset(i) for i in range(len(view.text))] == [0, 1, 1, 2, 4]
+
+
+# --- what a study guards, without loading one (fast: mutation testing runs these first) -------
+
+def _data(register: Path | None, frame: pd.DataFrame | None = None, rejected=()):
+    """Just what study_data reads of a StudyData: the register's path and the codings."""
+    from types import SimpleNamespace
+
+    codings = LoadResult(frame if frame is not None else pd.DataFrame(), rejected_rows=[
+        *rejected])
+    return SimpleNamespace(study=SimpleNamespace(respondenten=register), codings=codings)
+
+
+def test_name_forms_are_the_spellings_writers_use_whichever_way_the_register_writes_it():
+    expected = ["J de Vries", "J. de Vries", "Jan de Vries", "Vries, J.", "Vries, Jan de",
+                "de Vries"]
+    assert name_forms("Vries, Jan de") == expected
+    assert name_forms("  Jan   de Vries ") == expected
+
+
+def test_name_forms_keep_every_tussenvoegsel_in_the_register_order():
+    assert "Berg, Jan van der" in name_forms("Jan van der Berg")
+    assert "van der Berg" in name_forms("Jan van der Berg")
+
+
+def test_name_forms_of_several_given_names_use_the_first_initial_and_all_initials():
+    assert name_forms("Anna Maria Jansen") == [
+        "A Jansen", "A. Jansen", "A.M. Jansen", "Anna Maria Jansen", "Jansen, A.",
+        "Jansen, A.M.", "Jansen, Anna Maria"]
+
+
+@pytest.mark.parametrize(("name", "alone"), [
+    ("Piet Dijkstra", True), ("Piet Kuipers", False), ("Piet Ek-Bos", True),
+    ("Piet van Dam", True)])
+def test_a_surname_is_matched_alone_when_long_double_or_with_a_tussenvoegsel(name, alone):
+    tail = name.split(" ", 1)[1]
+    assert (tail in name_forms(name)) is alone
+
+
+@pytest.mark.parametrize(("name", "forms"), [
+    ("Bert", ["Bert"]), ("Ali", ["Ali"]), ("Al", []), ("", [])])
+def test_a_one_word_name_is_matched_alone_from_three_letters(name, forms):
+    assert name_forms(name) == forms
+
+
+@pytest.mark.parametrize(("name", "parts"), [
+    ("Jan van der Berg", ("Jan", ["van", "der"], "Berg")),
+    ("Jan Peter van Dam", ("Jan Peter", ["van"], "Dam")),
+    ("Jan De Vries", ("Jan", ["De"], "Vries")),
+    ("Berg, Jan van der", ("Jan", ["van", "der"], "Berg")),
+    ("Berg, Jan Van", ("Jan", ["Van"], "Berg")),
+    ("Berg, Anna Maria van", ("Anna Maria", ["van"], "Berg")),
+    ("Jan van Berg Smit", ("Jan", ["van"], "Berg Smit")),
+    ("Jan de", ("Jan", [], "de")),  # the last word is always the surname
+    ("Van Dam", ("Van", [], "Dam")),  # a first word is a given name, even a particle's
+    ("Jan", ("", [], "Jan"))])
+def test_split_name_finds_given_names_tussenvoegsels_and_surname(name, parts):
+    assert split_name(name) == parts
+
+
+def test_the_register_gives_every_id_its_names_and_personal_cells_but_no_public_ones(tmp_path):
+    register = tmp_path / "respondenten.csv"
+    register.write_text(
+        "id,eenheid,rol,organisatie,soort,titel,naam,voornaam,tussenvoegsel,achternaam,"
+        "contact,geboortedatum\n"
+        "W-R1,W,wethouder,Gemeente Wijdemeren,interview,,Bert; Ria Kuipers,,,,"
+        "bert@example.nl;Weg 1,01-02-1970\n"
+        "W-R2,W,,,interview,,,Karel,van,Dam,,\n", encoding="utf-8")
+    literals, ids = study_data(_data(register))
+    assert ids == ["W-R1", "W-R2"]
+    assert (RULE_CONTACT, "bert@example.nl;Weg 1") in literals
+    assert (RULE_CONTACT, "bert@example.nl") in literals
+    assert (RULE_CONTACT, "Weg 1") in literals
+    assert (RULE_PERSONAL, "01-02-1970") in literals
+    names = {text for rule, text in literals if rule == RULE_NAME}
+    assert {"Bert", "Ria Kuipers", "Kuipers, R.", "Karel van Dam", "van Dam"} <= names
+    everything = {text for _, text in literals}
+    assert not {"wethouder", "Gemeente Wijdemeren", "interview", "W", "Karel"} & everything
+
+
+def test_register_cells_shorter_than_five_characters_are_not_data(tmp_path):
+    register = tmp_path / "respondenten.csv"
+    register.write_text("id,eenheid,rol,contact\nW-R1,W,,12345;1234\n", encoding="utf-8")
+    literals, _ = study_data(_data(register))
+    assert sorted(literals) == [(RULE_CONTACT, "12345"), (RULE_CONTACT, "12345;1234")]
+
+
+def test_a_study_without_a_register_guards_its_codings_only():
+    frame = pd.DataFrame({"respondent": ["W-1", ""], "fragment": ["Openbaar.", "Ook."],
+                          "vertrouwelijk": [False, False], "notities": ["", ""]})
+    assert study_data(_data(None, frame)) == ([], ["W-1"])
+
+
+def test_an_unreadable_register_stops_the_check(tmp_path):
+    with pytest.raises(ValidationError):
+        study_data(_data(tmp_path / "weg.csv"))
+
+
+def test_coding_rows_without_the_optional_columns_guard_nothing_but_what_they_have():
+    frame = pd.DataFrame({"fragment": [SECRET]})
+    assert study_data(_data(None, frame)) == ([], [])
+    rejected = [{"bestand": "c.csv", "rij": 2, "fragment": SECRET}]
+    assert study_data(_data(None, rejected=rejected)) == ([], [])
+
+
+def test_a_rejected_row_is_confidential_unless_its_flag_clearly_says_no():
+    flags = {"ja": True, "jawel": True, "?": True, "nee": False, "": False, "0": False}
+    for flag, confidential in flags.items():
+        rejected = [{"bestand": "c.csv", "fragment": SECRET, "vertrouwelijk": flag}]
+        literals, _ = study_data(_data(None, rejected=rejected))
+        assert (literals == [(RULE_CONFIDENTIAL, SECRET)]) is confidential, flag
+
+
+def test_a_coding_table_without_fragments_stops_the_check():
+    with pytest.raises(ValidationError):
+        study_data(_data(None, rejected=[{"bestand": "c.csv", "rij": 2, "respondent": "W-1"}]))
+
+
+def test_a_sentence_of_forty_characters_is_matched_alone_and_a_single_one_once():
+    sentence = "Hij wil echt niet dat de gemeente dit ziet."[:40]
+    assert len(fold(sentence)) == 40
+    frame = pd.DataFrame({"respondent": ["W-1", "W-1"], "fragment": [f"Ja. {sentence}", sentence],
+                          "vertrouwelijk": [True, True], "notities": ["", ""]})
+    literals, _ = study_data(_data(None, frame))
+    assert literals == [(RULE_CONFIDENTIAL, f"Ja. {sentence}"), (RULE_CONFIDENTIAL, sentence),
+                        (RULE_CONFIDENTIAL, sentence)]  # the second row's whole fragment
+
+
+def test_a_json_file_that_is_no_json_or_too_deep_is_read_as_plain_text(tmp_path):
+    from basisop.privacy import RULE_UNCHECKABLE
+
+    plain = _write(tmp_path, "a.json", "geen json: Jan Smit")
+    assert [(f.file, f.rule, f.place) for f in GUARD.scan_file(plain)] == [
+        (str(plain), RULE_NAME, "regel 1, teken 12")]
+    deep = _write(tmp_path, "b.json", "[" * 100_000 + '"Jan Smit"' + "]" * 100_000)
+    assert [(f.file, f.rule) for f in GUARD.scan_file(deep)] == [
+        (str(deep), RULE_NAME), (str(deep), RULE_UNCHECKABLE)]
+
+
+def test_a_json_key_holding_a_datum_is_placed_by_its_number_not_named(tmp_path):
+    path = _write(tmp_path, "c.json", '{"x": 1, "Jan Smit": {"a": "Bel 06-23456789"}}')
+    assert [f.place for f in GUARD.scan_file(path)] == [
+        "JSON-pad /<sleutel 2>, teken 1", "JSON-pad /<sleutel 2>/a, teken 5"]
+
+
+def test_a_notebooks_source_lines_are_read_as_one_text(tmp_path):
+    path = _write(tmp_path, "d.json", '{"source": ["Dag Jan ", "Smit."]}')
+    assert [f.place for f in GUARD.scan_file(path)] == ["JSON-pad /source, teken 5"]
+
+
+def test_a_json_number_with_a_fraction_is_read_as_written(tmp_path):
+    path = _write(tmp_path, "f.json", '{"n": 31612345678.5}')
+    assert [(f.rule, f.place) for f in GUARD.scan_file(path)] == [
+        (RULE_PHONE, "JSON-pad /n, teken 1")]

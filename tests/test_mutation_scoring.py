@@ -5,6 +5,7 @@ figures follow from the documented rules, not from the embedded study's data."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import pandas as pd
@@ -101,6 +102,25 @@ def test_a_unit_gets_a_row_for_each_subtheme_it_covers_in_framework_order(embedd
     assert list(scores[scores["eenheid"] == "X"]["subthema_id"]) == [INFO, PGA]
     assert list(scores[scores["eenheid"] == "D"]["subthema_id"]) == [BASIS]
     assert set(scores[scores["eenheid"] == "X"]["eenheid_naam"]) == {"Xanten"}
+
+
+def test_a_coding_without_unit_or_subtheme_counts_nowhere(embedded):
+    keyless = [{**_coding("W", "W-9", INFO, "rood"), "subthema": None},
+               {**_coding("X", "X-9", PGA, "rood"), "eenheid": None}]
+    counted = ["eenheid", "subthema_id", "fragmenten", "respondenten", "groen", "oranje", "rood"]
+    assert score(_data(embedded, codings=CODINGS + keyless))[counted].equals(
+        score(_data(embedded))[counted])
+
+
+def test_respondents_are_counted_per_unit_and_subtheme_each_once(embedded):
+    more = [_coding("W", "W-1", PGA, "groen"), _coding("W", "W-1", PGA, "rood"),
+            {**_coding("W", "", BASIS, "groen"), "respondent": None}]
+    scores = score(_data(embedded, codings=CODINGS + more))
+    heard = {(u, s): _row(scores, u, s)["respondenten"]
+             for u, s in [("W", INFO), ("X", PGA), ("D", BASIS), ("W", PGA), ("W", BASIS)]}
+    assert heard == {("W", INFO): 3, ("X", PGA): 1, ("D", BASIS): 1, ("W", PGA): 1,
+                     ("W", BASIS): 0}
+    assert _row(scores, "W", BASIS)["fragmenten"] == 1  # a fragment without a respondent
 
 
 def test_counts_take_every_fragment_but_only_interviewed_respondents(embedded):
@@ -360,3 +380,11 @@ def test_prepare_computes_the_scores_and_evidence_before_the_notebooks_ask(embed
     monkeypatch.setattr(data.codings.frame, "groupby", None)
     assert _row(score(data), "X", PGA)["status"] == "rood"
     assert list(evidence(data, "X", PGA)["respondent"]) == ["X-1"]
+
+
+def test_records_give_what_to_dict_gives_even_for_repeated_column_names():
+    frame = pd.DataFrame([[1, 2, "x"], [3, 4, "y"]], columns=["a", "a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that a repeated column is left out
+        expected = frame.to_dict("records")
+    assert scoring.records(frame) == expected == [{"a": 2, "b": "x"}, {"a": 4, "b": "y"}]
