@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from basisop.io.atomic import atomic_write_bytes
+from basisop.io.atomic import atomic_write_bytes, sync_folder
 from basisop.privacy import Finding, PrivacyGuard
 
 RULE_SCAN_FAILED = "controle mislukt"
@@ -96,7 +96,7 @@ class Publisher:
             return
         moves = [(_staged(target), target) for target in self.pending]
         for folder in {staged.parent for staged, _ in moves}:
-            _fsync_dir(folder)  # the staged names are durable before the journal names them
+            sync_folder(folder)  # the staged names are durable before the journal names them
         journal = self.folder / JOURNAL
         with _signals_held():  # a SIGTERM or Ctrl-C waits until the set is complete
             atomic_write_bytes(journal, json.dumps(
@@ -149,18 +149,9 @@ def _finish(folder: Path, moves: list[tuple[Path, Path]]) -> None:
     for staged, target in moves:
         if staged.exists():
             os.replace(staged, target)
-    _fsync_dir(folder)
+    sync_folder(folder)
     (folder / JOURNAL).unlink(missing_ok=True)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    sync_folder(folder)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> Non
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
 def atomic_write_text(path: Path, text: str, *, private: bool = False) -> None:
@@ -37,8 +37,9 @@ def _umask() -> int:
     return mask
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable; a system without folder handles (Windows) has nothing to do."""
+def sync_folder(folder: Path) -> None:
+    """Make renames and new names in `folder` durable; a system without folder handles
+    (Windows), or a file system that refuses, has nothing to do."""
     with contextlib.suppress(OSError, AttributeError):
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
