@@ -564,9 +564,12 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
                    for g in range(len(firsts))]
         passed, *values = zip(*answers, strict=True)
         keep[:] &= np.array(passed, bool)[group]
-        return [pa.DictionaryArray.from_arrays(
-            group.astype(np.int32), pa.array(["" if x is None else x for x in v]))
-            for v in values]
+        # Encoded by distinct answer, not by group: a later probe over these columns then
+        # runs once per distinct (unit, subtheme), not per group of the raw cells.
+        answered = [pa.array(["" if x is None else x for x in v]).dictionary_encode()
+                    for v in values]
+        return [pa.DictionaryArray.from_arrays(a.indices.to_numpy()[group], a.dictionary)
+                for a in answered]
 
     def unit_and_role(rc: RowCheck) -> tuple:
         unit = rc.parsed("eenheid", parts.unit_of, required=True)
