@@ -239,21 +239,25 @@ class _Layout:
 def _positions(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions of quotes, of control characters and non-ASCII bytes, and of two spaces in
     a row (as 16-bit words at even and at odd places), in cache-sized blocks."""
-    quotes, special, doubled = [], [], []
     block = 1 << 22
     spaces = np.uint16(_SPACE * 257)
-    for start in range(0, len(arr), block):
+
+    def scan(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         part = arr[start:start + block]
-        quotes.append(np.flatnonzero(part == _QUOTE) + start)
+        quotes = np.flatnonzero(part == _QUOTE) + start
         # Below 32 or from 127 on, in one comparison: bytes under 32 wrap round to the top.
-        special.append(np.flatnonzero(np.subtract(part, _SPACE, dtype=np.uint8) >= 95) + start)
+        special = np.flatnonzero(np.subtract(part, _SPACE, dtype=np.uint8) >= 95) + start
+        doubled = []
         for shift in (0, 1):
             pairs = arr[start + shift:start + shift + block]
             words = pairs[:len(pairs) // 2 * 2].view(np.uint16)
             doubled.append(np.flatnonzero(words == spaces) * 2 + start + shift)
+        return quotes, special, np.concatenate(doubled)
+
+    with ThreadPoolExecutor(_WORKERS) as pool:  # numpy releases the GIL: both cores
+        found = list(pool.map(scan, range(0, len(arr), block)))
     empty = [np.empty(0, np.int64)]
-    return (np.concatenate(quotes or empty), np.concatenate(special or empty),
-            np.concatenate(doubled or empty))
+    return tuple(np.concatenate([f[k] for f in found] or empty) for k in range(3))
 
 
 def _invalid_utf8(arr: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, bool]:
