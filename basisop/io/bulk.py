@@ -687,7 +687,8 @@ def _first_ids(screened: list[_Screened], parts: CodingParts) -> None:
 
 def _repeated_ids(screened: list[_Screened]) -> pa.Array | None:
     """The non-empty ids that occur more than once among all rows: counted per distinct id
-    of a file's clean rows, then once more over each file's distinct ids and the others."""
+    of a file's clean rows, then across the sets of distinct ids (each file's, the rows
+    checked by row): the largest set is only looked up in the others, not hashed again."""
     present, repeated = [], []
     for s in screened:
         if s.records:
@@ -696,9 +697,12 @@ def _repeated_ids(screened: list[_Screened]) -> pa.Array | None:
             present.append(values.filter(pa.array(counts > 0)).cast(pa.string()))
             repeated.append(values.filter(pa.array(counts > 1)).cast(pa.string()))
     slow = pa.array([r.values.get("id", "") for s in screened for r in s.slow], pa.string())
-    values, indices = _encoded(pa.concat_arrays([*present, slow]))
+    *others, largest = sorted([*present, slow], key=len)
+    values, indices = _encoded(pa.concat_arrays(others or [slow.slice(0, 0)]))
     counts = np.bincount(indices, minlength=len(values))
-    found = pc.unique(pa.concat_arrays([values.filter(pa.array(counts > 1)), *repeated]))
+    found = pc.unique(pa.concat_arrays([values.filter(pa.array(counts > 1)),
+                                        largest.filter(pc.is_in(largest, value_set=values)),
+                                        *repeated]))
     found = found.filter(pc.not_equal(found, ""))
     return found if len(found) else None
 
