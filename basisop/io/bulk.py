@@ -375,7 +375,8 @@ def _clean_cells(cells: pa.Table, clean: np.ndarray
             clean &= state != 2
             filled |= state == 1
             continue
-        profiles = [_cell_profile(chunk) for chunk in column.chunks]
+        with ThreadPoolExecutor(_WORKERS) as pool:  # pyarrow and numpy release the GIL
+            profiles = list(pool.map(_cell_profile, column.chunks))
         clean &= ~np.concatenate([p[0] for p in profiles] or [np.empty(0, bool)])
         lengths[name] = np.concatenate([p[1] for p in profiles] or [np.empty(0, np.int64)])
         filled |= lengths[name] > 0
