@@ -10,6 +10,7 @@ import csv
 import io
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,9 +128,47 @@ def test_a_file_without_an_id_column_matches_the_row_path(national, tmp_path, mo
     assert "id" not in rows[0][:-1] and any("dubbel" in p.reason for p in by_row.problems)
 
 
+def _rows_with_stray_quotes(count: int, stray: dict[int, str]) -> str:
+    """A coding file of quoted and plain fragments, some rows replaced by `stray`."""
+    header = "eenheid,respondent,subthema,oordeel,fragment,id"
+    rows = [f'G00{1 + i % 2},G00{1 + i % 2}-R1,pga,rood,"Fragment {i}, met komma",f{i}'
+            if i % 3 else f"G001,G001-R1,pga,groen,fragment {i},f{i}" for i in range(count)]
+    rows = [stray.get(i, row) for i, row in enumerate(rows)]
+    return "\n".join([header, *rows]) + "\n"
+
+
+STRAY_QUOTES = {
+    40: 'G001,G001-R1,pga,rood,een "los teken,s1',  # inside a field: a character
+    80: 'G001,G001-R1,pga,rood,"dicht" en verder,s2',  # text after a closing quote
+    120: 'G001,G001-R1,pga,rood,"nooit gesloten,s3',  # swallows rows up to the next quote
+    160: 'G002,G002-R1,pga,groen,"a""b",s4',  # well formed in between
+    200: 'G002,G002-R1,pga,groen,"x" "y",s5',
+}
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_stray_quotes_send_only_their_records_to_the_row_path(national, tmp_path, monkeypatch,
+                                                               odd):
+    """The csv module reads the stretch from a stray quote's record to the first record end
+    after it; the other rows stay column-wise. Same problems as the row path, including the
+    strict reading's note on an odd number of quotes."""
+    study, register, _, _ = national
+    stray = dict(STRAY_QUOTES)
+    if odd:
+        stray[240] = 'G002,G002-R1,pga,groen,"open aan het eind'
+    path = tmp_path / "los.csv"
+    path.write_text(_rows_with_stray_quotes(300, stray), encoding="utf-8", newline="")
+    by_row, by_column = both_paths(monkeypatch, study, [path], register)
+    assert_same(by_row, by_column)
+    read = bulk.read_bulk(path, CODING_REQUIRED, bulk._OPTIONAL)
+    assert read is not None and read.clean.sum() > 250  # the rest was read column-wise
+    strict_notes = [p for p in by_row.problems if p.reason.startswith("aanhalingsteken")]
+    assert len(strict_notes) == odd
+
+
 @pytest.mark.parametrize(("name", "content"), [
-    ("stray quote", 'eenheid,respondent,subthema,fragment\nG001,G001-R1,pga,een "los teken\n'),
-    ("unclosed quote", 'eenheid,respondent,subthema,fragment\nG001,G001-R1,pga,"open\n'),
+    ("quote error on a blank row", 'eenheid,respondent,subthema,fragment\nG001,G001-R1,pga,x\n"'),
+    ("stray quote in the header", 'eenheid,respondent,"subthema,fragment\nG001,G001-R1,pga,x\n'),
     ("tab separated", "eenheid\trespondent\tsubthema\tfragment\nG001\tG001-R1\tpga\ttekst\n"),
     ("header not first", "\neenheid,respondent,subthema,fragment\nG001,G001-R1,pga,tekst\n"),
     ("unnamed column", "eenheid,respondent,subthema,fragment,\nG001,G001-R1,pga,tekst,x\n"),
@@ -214,3 +253,38 @@ def test_random_cells_match_the_row_path(national, tmp_path, monkeypatch, rows, 
     monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
     by_column = load_codings(study, [path], register=register)  # or the row path, if refused
     assert_same(by_row, by_column)
+
+
+_QUOTED = ('"', '""', '"a"', '"a"b', 'a"b', '"a,b"', '"regel\neen"', '"open', 'dicht"',
+           '"x""y"', "G001", "G001-R1", "pga", "rood", "tekst", "", " ", "café")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(_QUOTED), min_size=3, max_size=7),
+                     min_size=1, max_size=30),
+       line_end=st.sampled_from(["\n", "\r\n"]))
+def test_random_quotes_are_read_column_wise_as_the_row_path_reads_them(
+        national, tmp_path, monkeypatch, rows, line_end):
+    """Quotes anywhere, joined raw (stray, unclosed, doubled, text after a closing quote):
+    the file is still read column-wise, with the csv module's stretches, and gives the
+    same as the row path."""
+    study, register, _, _ = national
+    header = "eenheid,respondent,subthema,oordeel,fragment,vertrouwelijk,id"
+    lines = [header, *(",".join(["G001", *r]) for r in rows)]  # no blank record
+    path = tmp_path / "aanhalingstekens.csv"
+    path.write_bytes((line_end.join(lines) + line_end).encode("utf-8"))
+    assert_same(*both_paths(monkeypatch, study, [path], register))
+
+
+@pytest.mark.parametrize("row", [b'"a",b\n', b'"a""b",c\n', b'"a""b""c",""""\n'])
+def test_a_stray_quote_far_into_the_file_is_found_across_windows(row):
+    """Quotes are judged in growing windows; a doubled quote across a window's edge is no
+    stray quote, the one far after it is."""
+    pairs_per_row = row.count(b'"') // 2
+    rows = 70_000 // pairs_per_row + 1
+    body = row * rows + b'c"d,e\n' + row * 10
+    arr = np.frombuffer(body, np.uint8)
+    quotes = np.flatnonzero(arr == ord('"'))
+    assert bulk._first_malformed(arr, quotes[:-1 - 2 * pairs_per_row * 10], ",") is None
+    assert bulk._first_malformed(arr, quotes, ",") == rows * pairs_per_row

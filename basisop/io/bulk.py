@@ -100,9 +100,9 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
         return None  # a tab inside a field would be taken for a delimiter by the screen
     arr = np.frombuffer(data, np.uint8)[offset:]
     quotes, special, doubled = _positions(arr)
-    if len(quotes) % 2 or not _quotes_well_formed(arr, quotes, delimiter):
-        return None
-    layout = _Layout.scan(arr, quotes, special, doubled)
+    odd_quotes = bool(len(quotes) % 2)
+    spans = _Spans.find(arr, quotes, special, delimiter)
+    layout = _Layout.scan(arr, spans, special, doubled)
     del quotes, special
     if layout is None:
         return None
@@ -113,7 +113,9 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
     if table is None:
         return None
     layout.flag(layout.record_of(bad))
-    originals = _patch(data, offset, layout, bad)
+    quote_error = _quote_error(data, offset, layout, spans, delimiter, bool(len(bad))
+                               ) if odd_quotes else None
+    originals = _patch(data, offset, layout, bad, spans.quotes)
     parsed = _parse(memoryview(data)[offset + int(layout.starts[1]):], layout, table)
     if parsed is None:
         return None
@@ -132,6 +134,10 @@ def read_bulk(path: Path, required: Sequence[str], optional: Sequence[str]) -> B
         starts = set(pc.unique(first).to_pylist()) | {r.values.get(table.columns[0], "")
                                                       for r in table.rows}
         tables.check_multiline_cells(table, table.rows, starts - {""})
+    if quote_error is not None:
+        if not any(row.number == quote_error[0] for row in table.rows):
+            return None  # the problem would be the file's: the row path says it
+        tables.report_quote_error(table, *quote_error)
     return BulkFile(table, cells, numbers, clean, key_lengths)
 
 
@@ -168,21 +174,118 @@ def _header(path: Path, data: mmap.mmap, offset: int, layout: _Layout, bad: np.n
     return table
 
 
-def _quotes_well_formed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> bool:
-    """Every quote opens a field, closes it or doubles a quote inside it; then the csv module,
-    pyarrow and a count of quotes agree on where each record ends."""
-    if not len(quotes):
-        return True
+def _quote_error(data: mmap.mmap, offset: int, layout: _Layout, spans: _Spans, delimiter: str,
+                 mixed: bool) -> tuple[int, bool] | None:
+    """For an odd number of quotes the row path reads the file strictly and reports where
+    that stops (`tables.first_quote_error`). Only a stretch the csv module read can stop it:
+    elsewhere the quotes are well formed. Read before `_patch` changes the stretches."""
+    for start, end in spans.bounds:
+        found = tables.first_quote_error(_text(data, offset + start, offset + end, mixed),
+                                         delimiter)
+        if found is not None:
+            return int(np.searchsorted(layout.starts, start)) + found[0], found[1]
+    return None
+
+
+@dataclass
+class _Spans:
+    """Stretches of whole records whose quotes do not simply open and close fields (a quote
+    inside a field, one never closed ...). The csv module reads them, as the row path does,
+    and says where their records end; every record in them goes to the row path. Outside
+    them the quotes come in well-formed pairs, so their parity says where records end."""
+
+    kept: np.ndarray  # the quotes outside the stretches
+    bounds: list[tuple[int, int]]  # each stretch's first byte and the byte after it
+    ends: np.ndarray  # the line feeds inside the stretches that end a record
+    quotes: np.ndarray  # the quotes inside the stretches
+
+    @classmethod
+    def find(cls, arr: np.ndarray, quotes: np.ndarray, special: np.ndarray,
+             delimiter: str) -> _Spans:
+        newlines = special[arr[special] == _NEWLINE]
+        kept, bounds, ends = [], [], []
+        at = position = 0  # the first quote not judged yet; the record start before it
+        while (bad := _first_malformed(arr, quotes[at:], delimiter)) is not None:
+            rest = quotes[at:]
+            opening = int(rest[2 * bad])
+            # Its record starts after the last line feed before it outside quotes.
+            lo, hi = np.searchsorted(newlines, [position, opening])
+            between = newlines[lo:hi]
+            outside = between[np.searchsorted(rest, between) % 2 == 0]
+            start = int(outside[-1]) + 1 if len(outside) else position
+            end, found = _csv_record_ends(arr, start, newlines, opening, delimiter)
+            kept.append(rest[rest < start])
+            bounds.append((start, end))
+            ends += found
+            at, position = int(np.searchsorted(quotes, end)), end
+        kept.append(quotes[at:])
+        inside = np.concatenate([quotes[(quotes >= a) & (quotes < b)] for a, b in bounds]
+                                or [np.empty(0, np.int64)])
+        return cls(np.concatenate(kept), bounds, np.array(ends, np.int64), inside)
+
+    def contains(self, positions: np.ndarray) -> np.ndarray:
+        if not self.bounds:
+            return np.zeros(len(positions), bool)
+        starts, stops = (np.array(b, np.int64) for b in zip(*self.bounds, strict=True))
+        which = np.searchsorted(starts, positions, side="right") - 1
+        return (which >= 0) & (positions < stops[np.maximum(which, 0)])
+
+
+def _csv_record_ends(arr: np.ndarray, start: int, newlines: np.ndarray, past: int,
+                     delimiter: str) -> tuple[int, list[int]]:
+    """Read records with the csv module from `start` (a record start), line by line, until
+    one ends after `past`. Returns where the next record starts and the line feeds that ended
+    records."""
+    first = int(np.searchsorted(newlines, start))
+    position, ends = start, []
+
+    def lines() -> Iterator[str]:
+        nonlocal position
+        for i in range(first, len(newlines) + 1):
+            stop = int(newlines[i]) + 1 if i < len(newlines) else len(arr)
+            if stop > position:
+                line = arr[position:stop].tobytes().decode("utf-8", "surrogateescape")
+                position = stop
+                yield line
+
+    for _ in csv.reader(lines(), delimiter=delimiter):  # one line at a time: no read-ahead
+        if arr[position - 1] == _NEWLINE:
+            ends.append(position - 1)
+        if position > past:
+            break
+    return position, ends
+
+
+def _first_malformed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> int | None:
+    """The first pair of quotes (paired from the first) that does not open a field, close
+    it or double a quote inside it, or an unpaired last quote; None when all are well formed.
+    Judged in growing windows: a stray quote costs the distance to it, not the whole file."""
+    pairs, start, size = (len(quotes) + 1) // 2, 0, 1 << 16
+    while start < pairs:
+        stop = min(start + size, pairs)
+        first = max(start - 1, 0)  # a pair either side: a doubled quote joins two pairs
+        well_formed = _well_formed(arr, quotes[2 * first:2 * stop + 2], delimiter)
+        bad = np.flatnonzero(~well_formed[start - first:stop - first])
+        if len(bad):
+            return start + int(bad[0])
+        start, size = stop, size * 2
+    return None
+
+
+def _well_formed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> np.ndarray:
+    """Per pair of quotes: the first opens a field (or doubles the quote before it) and the
+    second closes it (or doubles the next); then the csv module, pyarrow and the parity of
+    quotes agree on where each record ends. An unpaired last quote is not well formed."""
     delimiters = np.frombuffer(f"{delimiter}\n\r".encode(), np.uint8)
-    opening, closing = quotes[0::2], quotes[1::2]
+    pairs = len(quotes) // 2
+    opening, closing = quotes[0:2 * pairs:2], quotes[1:2 * pairs:2]
     before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], _NEWLINE)
     after = np.where(closing + 1 < len(arr), arr[np.minimum(closing + 1, len(arr) - 1)],
                      _NEWLINE)
-    opens_field = np.isin(before, delimiters)
-    doubled_before = np.concatenate([[False], opening[1:] - closing[:-1] == 1])
-    closes_field = np.isin(after, delimiters)
-    doubled_after = np.concatenate([opening[1:] - closing[:-1] == 1, [False]])
-    return bool(np.all(opens_field | doubled_before) and np.all(closes_field | doubled_after))
+    doubled = opening[1:] - closing[:-1] == 1
+    well_formed = ((np.isin(before, delimiters) | np.r_[False, doubled])
+                   & (np.isin(after, delimiters) | np.r_[doubled, False]))
+    return np.r_[well_formed, np.zeros(len(quotes) % 2, bool)]
 
 
 class _Layout:
@@ -198,14 +301,16 @@ class _Layout:
         self.inner_breaks = np.empty(0, np.int64)
 
     @classmethod
-    def scan(cls, arr: np.ndarray, quotes: np.ndarray, special: np.ndarray,
+    def scan(cls, arr: np.ndarray, spans: _Spans, special: np.ndarray,
              doubled: np.ndarray) -> _Layout | None:
         """From the positions `_positions` found; None for a carriage return without a line
         feed (an old Mac file: the row path reads it)."""
         kinds = arr[special]
         newline = np.flatnonzero(kinds == _NEWLINE)
         ending = np.zeros(len(special), bool)  # the line breaks that end a record
-        ending[newline[np.searchsorted(quotes, special[newline]) % 2 == 0]] = True
+        ending[newline[np.searchsorted(spans.kept, special[newline]) % 2 == 0]] = True
+        inside = spans.contains(special)
+        ending[inside] = np.isin(special[inside], spans.ends)  # as the csv module read them
         carriage = np.flatnonzero(kinds == _CR)
         if len(carriage) and (carriage[-1] + 1 >= len(special)
                               or np.any(special[carriage + 1] != special[carriage] + 1)
@@ -227,6 +332,8 @@ class _Layout:
         layout.flag(layout.record_of(controls))
         layout.flag(layout.record_of(doubled))  # "a  b" keys as "a b": the row path checks
         layout.slow |= layout.ends - layout.starts > tables.MAX_FIELD_CHARS
+        for start, end in spans.bounds:
+            layout.slow[slice(*np.searchsorted(layout.starts, [start, end]))] = True
         return layout
 
     def record_of(self, positions: np.ndarray) -> np.ndarray:
@@ -290,16 +397,20 @@ def _text(data: bytes | mmap.mmap, start: int, end: int, mixed: bool) -> str:
     return data[start:end].decode("utf-8", errors="surrogateescape" if mixed else "strict")
 
 
-def _patch(data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray) -> dict[int, str]:
-    """Make the body plain for pyarrow, in place: line breaks inside fields become spaces (so
-    every record is one line and pyarrow need not look for them) and bytes that are no UTF-8
-    a '?'. Returns the original text of the records changed, which the row path reads."""
+def _patch(data: mmap.mmap, offset: int, layout: _Layout, bad: np.ndarray,
+           quotes: np.ndarray) -> dict[int, str]:
+    """Make the body plain for pyarrow, in place: line breaks inside fields and the quotes
+    of the csv module's stretches (`_Spans`) become spaces (so every record is one line and
+    pyarrow need not look for them) and bytes that are no UTF-8 a '?'. Returns the original
+    text of the records changed, which the row path reads."""
     changed = np.union1d(layout.record_of(layout.inner_breaks), layout.record_of(bad))
+    changed = np.union1d(changed, layout.record_of(quotes))
     originals = {record: _text(data, offset + int(layout.starts[record]),
                                offset + int(layout.ends[record]), bool(len(bad)))
                  for record in changed.tolist()}
     view = np.frombuffer(data, np.uint8)[offset:]
     view[layout.inner_breaks] = _SPACE
+    view[quotes] = _SPACE
     view[bad] = ord("?")
     return originals
 

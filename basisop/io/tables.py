@@ -227,14 +227,25 @@ def check_multiline_cells(table: Table, rows: Iterable[Row], starts: set[str]) -
 
 def _report_unclosed_quote(table: Table, text: str, delimiter: str) -> None:
     """An odd number of quotes: read strictly to find the record where reading went wrong."""
+    found = first_quote_error(text, delimiter)
+    if found is not None:
+        report_quote_error(table, *found)
+
+
+def first_quote_error(text: str, delimiter: str) -> tuple[int, bool] | None:
+    """Where a strict reading of `text` stops: (its record's number from 1, whether the text
+    ended inside a quoted field); None when it reads to the end."""
     number = 0
     try:
         for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             number += 1
-        return
+        return None
     except csv.Error as exc:
-        at_end = "unexpected end of data" in str(exc)
-        number += 1
+        return number + 1, "unexpected end of data" in str(exc)
+
+
+def report_quote_error(table: Table, number: int, at_end: bool) -> None:
+    """The problem `first_quote_error` found, on its row (or the file when that row is blank)."""
     reason = ("aanhalingsteken wordt niet gesloten: de rest van het bestand is in dit veld "
               "beland" if at_end else "aanhalingsteken midden in een veld")
     row = next((r for r in table.rows if r.number == number), None)
