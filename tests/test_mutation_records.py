@@ -579,3 +579,15 @@ def test_codings_are_read_from_the_named_sheet_of_a_workbook(base, tmp_path):
     for result in (given, from_study):
         assert result.problems == [] and result.frame["fragment"].tolist() == ["Een."]
         assert "werkblad 'codes'" in result.sources[0]
+
+
+def test_the_quick_compare_key_equals_normalize_key_for_every_character():
+    """`_compare_key` (the duplicate check's key) takes shortcuts for ASCII and for text that
+    is ASCII without its accents; around any character of the first planes it must give what
+    `normalize_key` gives."""
+    from basisop.io.records import _compare_key
+    from basisop.model import normalize_key
+
+    texts = ["  Café  ", "e\u0301\u0301n", "Ĳssel\u00a0en ß", "a\u034fb", "\u1e9e x"]
+    texts += [f"Ab {chr(c)}e\u0301 X" for c in range(0x3000) if not 0xD800 <= c < 0xE000]
+    assert [_compare_key(t) for t in texts] == [normalize_key(t) for t in texts]
