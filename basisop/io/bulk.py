@@ -856,20 +856,23 @@ def _duplicates(screened: list[_Screened], outcomes: list[list[_Outcome]],
     file: cell row -> problem (the row path's rows get theirs in place)."""
     order, hashes, files, cells = [], [], [], []  # cells: a cell row, or -1 - outcome
     checked: list[_Outcome] = []
+    checked_keys: list[tuple] = []  # each key once: `normalize_key` is slow on long text
     for s, found in zip(screened, outcomes, strict=True):
         rows = np.flatnonzero(s.keep)
         accepted = [o for o in found if o.record is not None and o.rc.ok]
+        keys = [parts.key(o.record) for o in accepted]
         order += [s.index * _FILE_SHIFT + s.bulk.numbers[rows],
                   np.array([s.index * _FILE_SHIFT + o.row.number for o in accepted], np.int64)]
         hashes += [_clean_hashes(s)[rows],
-                   np.array([_key_hash(parts.key(o.record)) for o in accepted], np.uint64)]
+                   np.array([_key_hash(key) for key in keys], np.uint64)]
         files.append(np.full(len(rows) + len(accepted), s.index))
         cells += [rows, -1 - np.arange(len(checked), len(checked) + len(accepted))]
         checked += accepted
+        checked_keys += keys
     hash_all, files_all, cells_all = (np.concatenate(hashes), np.concatenate(files),
                                       np.concatenate(cells))
     candidates = np.flatnonzero(pd.Series(hash_all).duplicated(keep=False).to_numpy())
-    marks = _marks(files_all[candidates], cells_all[candidates], screened, checked, parts)
+    marks = _marks(files_all[candidates], cells_all[candidates], screened, checked_keys)
     candidates = candidates[pd.Series(_mix(hash_all[candidates], marks)).duplicated(
         keep=False).to_numpy()]
     candidates = candidates[np.argsort(np.concatenate(order)[candidates], kind="stable")]
@@ -879,11 +882,11 @@ def _duplicates(screened: list[_Screened], outcomes: list[list[_Outcome]],
                            strict=True):
         s = screened[index]
         if cell < 0:
-            record, number = checked[-1 - cell].record, checked[-1 - cell].row.number
+            key, number = checked_keys[-1 - cell], checked[-1 - cell].row.number
         else:
-            record = {c: v[cell].as_py() for c, v in s.records.items()}
+            key = parts.key({c: v[cell].as_py() for c, v in s.records.items()})
             number = int(s.bulk.numbers[cell])
-        key, path = parts.key(record), s.bulk.table.path
+        path = s.bulk.table.path
         if key not in seen:
             seen[key] = f"{path.name} rij {number}"
             continue
@@ -937,7 +940,7 @@ def _clean_hashes(s: _Screened) -> np.ndarray:
 
 
 def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
-           checked: list[_Outcome], parts: CodingParts) -> np.ndarray:
+           checked_keys: list[tuple]) -> np.ndarray:
     """The start of the fragment's key, folded into a number, for some rows (`cells` as in
     `_duplicates`): a clean cell that starts in ASCII gives it in lower case, column-wise;
     the others go by `_compare_key`."""
@@ -964,7 +967,7 @@ def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
         marks[places[~plain]] = [_prefix_mark(_start_key(t)) for t in others]
     fragment = _KEY_COLUMNS.index("fragment")
     for i in np.flatnonzero(cells < 0).tolist():
-        marks[i] = _prefix_mark(parts.key(checked[-1 - cells[i]].record)[fragment])
+        marks[i] = _prefix_mark(checked_keys[-1 - cells[i]][fragment])
     return marks
 
 
