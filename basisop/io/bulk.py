@@ -950,25 +950,39 @@ def _marks(files: np.ndarray, cells: np.ndarray, screened: list[_Screened],
         if not len(places):
             continue
         places = places[np.argsort(cells[places], kind="stable")]  # in the column's order
-        texts = _take_sorted(s.records["fragment"], cells[places])
-        prefix = pc.utf8_slice_codeunits(texts, 0, _PREFIX)
-        plain = _numpy(pc.string_is_ascii(prefix))
-        if plain.any():
-            padded = pc.utf8_rpad(pc.ascii_lower(prefix.filter(pa.array(plain))), _PREFIX, "\0")
-            padded = padded.combine_chunks()
-            start = _offsets(padded)[0]
-            data = np.frombuffer(padded.buffers()[2], np.uint8)[start:]
-            words = data[:int(plain.sum()) * _PREFIX].view("<u8").reshape(-1, _PREFIX // 8)
-            value = np.zeros(len(words), np.uint64)
-            for column in words.T:
-                value = _mix(value, column)
-            marks[places[plain]] = value
-        others = texts.filter(pa.array(~plain)).to_pylist()
+        prefixes, plain = _ascii_prefixes(s.records["fragment"], cells[places])
+        value = np.zeros(int(plain.sum()), np.uint64)
+        for column in prefixes[plain].view("<u8").T:
+            value = _mix(value, column)
+        marks[places[plain]] = value
+        others = _take_sorted(s.records["fragment"], cells[places[~plain]]).to_pylist()
         marks[places[~plain]] = [_prefix_mark(_start_key(t)) for t in others]
     fragment = _KEY_COLUMNS.index("fragment")
     for i in np.flatnonzero(cells < 0).tolist():
         marks[i] = _prefix_mark(checked_keys[-1 - cells[i]][fragment])
     return marks
+
+
+def _ascii_prefixes(column: pa.ChunkedArray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first `_PREFIX` bytes of some texts (`rows` ascending) in lower case, padded with
+    zero bytes, one row each, read from the column's buffers (no copy of the texts); and
+    whether they are all ASCII, so the text's first characters."""
+    prefixes = np.zeros((len(rows), _PREFIX), np.uint8)
+    bounds = np.cumsum([0, *(len(c) for c in column.chunks)])
+    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
+    width = np.arange(_PREFIX)
+    for k in np.unique(chunk_of).tolist():
+        chunk, at = column.chunk(k), np.flatnonzero(chunk_of == k)
+        if chunk.buffers()[2] is None or not chunk.buffers()[2].size:
+            continue  # every text empty
+        data, offsets = np.frombuffer(chunk.buffers()[2], np.uint8), _offsets(chunk)
+        begin = offsets[rows[at] - bounds[k]]
+        size = np.minimum(offsets[rows[at] - bounds[k] + 1] - begin, _PREFIX)
+        index = np.minimum(begin[:, None] + width, len(data) - 1)
+        prefixes[at] = np.where(width < size[:, None], data[index], 0)
+    lower = np.arange(256, dtype=np.uint8)
+    lower[ord("A"):ord("Z") + 1] += 32
+    return lower[prefixes], (prefixes < 128).all(axis=1)
 
 
 def _prefix_mark(key: str) -> int:
