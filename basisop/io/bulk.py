@@ -712,16 +712,19 @@ def _screen(index: int, bulk: BulkFile, parts: CodingParts) -> _Screened:
     def given(*columns: str) -> dict[str, pa.Array]:
         return {c: short[c] for c in columns}
 
-    units, roles = by_group(given(*_UNIT_COLUMNS), unit_and_role)
-    subthemes, checklists = by_group(given(*_SUBJECT_COLUMNS), subject)
-    by_group({"eenheid": units, "subthema": subthemes}, covered)
-    (oordelen,) = by_group(given("oordeel"), oordeel)
-    (flags,) = by_group(given("vertrouwelijk"), confidential)
-    records = {"eenheid": units, "rol": roles, "subthema": subthemes, "checklist": checklists,
-               "oordeel": oordelen, "vertrouwelijk": flags}
+    with ThreadPoolExecutor(1) as pool:
+        # The ids are encoded (to be counted, then looked up) on the other core meanwhile:
+        # the probes hold the GIL, pyarrow does not.
+        ids = pool.submit(pc.dictionary_encode, _column(cells, "id"), memory_pool=_POOL)
+        units, roles = by_group(given(*_UNIT_COLUMNS), unit_and_role)
+        subthemes, checklists = by_group(given(*_SUBJECT_COLUMNS), subject)
+        by_group({"eenheid": units, "subthema": subthemes}, covered)
+        (oordelen,) = by_group(given("oordeel"), oordeel)
+        (flags,) = by_group(given("vertrouwelijk"), confidential)
+        records = {"eenheid": units, "rol": roles, "subthema": subthemes,
+                   "checklist": checklists, "oordeel": oordelen, "vertrouwelijk": flags,
+                   "id": ids.result()}
     records.update({c: _column(cells, c) for c in CODING_COLUMNS if c not in records})
-    records["id"] = pc.dictionary_encode(records["id"], memory_pool=_POOL)  # counted, then
-    # looked up
     unclean = np.flatnonzero(bulk.clean & ~keep)
     slow = sorted([*table.rows, *_cell_rows(bulk, unclean)], key=lambda r: r.number)
     return _Screened(bulk, index, keep, records, slow)
