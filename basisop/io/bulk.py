@@ -15,6 +15,7 @@ import gc
 import io
 import mmap
 import os
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -593,6 +594,7 @@ class _Screened:
     keep: np.ndarray  # per cell row: clean, so accepted unless it repeats an earlier row
     records: dict[str, pa.Array | pa.ChunkedArray]  # CODING_COLUMNS as `check` derives them
     slow: list[Row]  # rows for the row path, by number
+    fragments: _Prefetch | None = None  # the accepted fragments' buffer, being touched
 
     def drop(self, rows: np.ndarray) -> None:
         """Send clean cell rows to the row path after all."""
@@ -634,10 +636,42 @@ def _load_codings(paths: Sequence[Path], parts: CodingParts) -> LoadResult | Non
             return None
         files.append(bulk)
     screened = [_screen(i, bulk, parts) for i, bulk in enumerate(files)]
+    for s in screened:
+        s.fragments = _Prefetch(_fragment_bytes(s))
     _first_ids(screened, parts)
     outcomes = _check_slow(screened, parts)
     repeats = _duplicates(screened, outcomes, parts)
     return _result(screened, outcomes, repeats)
+
+
+class _Prefetch:
+    """A buffer allocated early, its pages touched by another thread while the checks hold
+    the GIL: on this machine a fresh page costs more than the copy into it (0.15 s for the
+    200 MB of fragments)."""
+
+    def __init__(self, size: int):
+        self.buffer = pa.allocate_buffer(size, memory_pool=_POOL)
+        self._thread = threading.Thread(target=_touch, args=(self.buffer,), daemon=True)
+        self._thread.start()
+
+    def result(self) -> pa.Buffer:
+        self._thread.join()
+        return self.buffer
+
+
+def _touch(buffer: pa.Buffer) -> None:
+    np.frombuffer(buffer, np.uint8)[::mmap.PAGESIZE] = 0  # numpy releases the GIL
+
+
+def _fragment_bytes(s: _Screened) -> int:
+    """At least the size of the fragments that can be accepted: the clean rows' and the
+    rows' for the row path."""
+    column = s.records.get("fragment")
+    clean = sum(int(np.diff(_offsets(c))[s.keep[a:a + len(c)]].sum())
+                for a, c in zip(np.cumsum([0, *(len(c) for c in column.chunks)]).tolist(),
+                                column.chunks, strict=False)) if column is not None else 0
+    return clean + sum(len(r.values.get("fragment", "").encode("utf-8", "surrogatepass"))
+                       for r in s.slow)
 
 
 def _column(cells: pa.Table, name: str) -> pa.ChunkedArray:
@@ -1050,8 +1084,10 @@ def _accepted(s: _Screened, name: str, repeated: dict[int, Problem],
     def build(field: pa.Field) -> pa.Array:
         extra = pa.array([record[field.name] for record, _ in kept], field.type)
         column = s.records.get(field.name, pa.chunked_array([], field.type))  # no cell rows
-        return (_runs(pc.cast(column, field.type, memory_pool=_POOL), extra, source)
-                if field.name in _PLAIN else _gather(column, extra, source))
+        if field.name not in _PLAIN:
+            return _gather(column, extra, source)
+        into = s.fragments.result() if field.name == "fragment" and s.fragments else None
+        return _runs(pc.cast(column, field.type, memory_pool=_POOL), extra, source, into)
 
     # The copies release the GIL: both cores, the fragments' long copy first.
     fields = sorted((f for f in _SCHEMA if f.name in CODING_COLUMNS),
@@ -1082,21 +1118,30 @@ def _gather(column: pa.Array | pa.ChunkedArray, extra: pa.Array, source: np.ndar
     return pc.take(values, pa.array(codes[source]), memory_pool=_POOL)
 
 
-def _runs(column: pa.ChunkedArray, extra: pa.Array, source: np.ndarray) -> pa.Array:
-    """A long-text column's values at `source`: runs of consecutive rows as slices (no copy)
-    with the values of `extra` (from `len(column)` on) between them, joined in one copy."""
-    size = len(column)
-    if not len(source):
-        return extra.slice(0, 0)
-    outside = source >= size
-    breaks = np.flatnonzero((np.diff(source) != 1) | outside[1:] | outside[:-1]) + 1
-    pieces = []
-    for a, b in zip(np.r_[0, breaks].tolist(), np.r_[breaks, len(source)].tolist(),
-                    strict=True):
-        first = int(source[a])
-        pieces += ([extra.slice(first - size, 1)] if first >= size
-                   else column.slice(first, b - a).chunks)
-    return pa.chunked_array(pieces, extra.type).combine_chunks(_POOL)
+def _runs(column: pa.ChunkedArray, extra: pa.Array, source: np.ndarray,
+          into: pa.Buffer | None) -> pa.Array:
+    """A long-text column's values at `source` (from `len(column)` on: `extra`'s), copied
+    run by run of consecutive rows into `into` when it is big enough (`_Prefetch`), else
+    into a fresh buffer."""
+    chunks = [*column.chunks, extra]
+    bounds = np.cumsum([0, *(len(c) for c in chunks)])
+    offsets = [_offsets(c) for c in chunks]
+    ends = np.cumsum(np.concatenate([np.diff(o) for o in offsets])[source])
+    total = int(ends[-1]) if len(ends) else 0
+    chunk_of = np.searchsorted(bounds, source, side="right") - 1
+    breaks = np.flatnonzero((np.diff(source) != 1) | (np.diff(chunk_of) != 0)) + 1
+    data = [np.frombuffer(c.buffers()[2] or b"", np.uint8) for c in chunks]
+    pieces = [np.empty(0, np.uint8)]
+    for a, b in zip(np.r_[0, breaks].tolist() if len(source) else [],
+                    np.r_[breaks, len(source)].tolist(), strict=False):
+        k = int(chunk_of[a])
+        first = int(source[a] - bounds[k])
+        pieces.append(data[k][offsets[k][first]:offsets[k][first + b - a]])
+    buffer = (into if into is not None and into.size >= total
+              else pa.allocate_buffer(total, memory_pool=_POOL))
+    np.concatenate(pieces, out=np.frombuffer(buffer, np.uint8)[:total])
+    return pa.Array.from_buffers(_TEXT, len(source), [
+        None, pa.py_buffer(np.r_[0, ends].astype(np.int64)), buffer.slice(0, total)])
 
 
 _SCHEMA = pa.schema([*((c, pa.bool_() if c == "vertrouwelijk" else _TEXT)
