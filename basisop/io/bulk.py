@@ -4,8 +4,9 @@ The row path (`tables.read_table` and the codings `check` in `records`) stays th
 This module only proves rows clean: a row that could get any problem, warning or error, is
 turned into a `Row` and checked by that same code, so the messages are the same by
 construction. The screen may send a clean row to the row path, never the other way round.
-A file the screen does not understand at all (UTF-16, a stray quote, an unnamed column ...)
-goes to the row path whole.
+A file the screen does not understand at all (UTF-16, a bare carriage return, an unnamed
+column ...) goes to the row path whole; around a stray quote only the records the csv module
+must read go by row (`_Spans`).
 """
 
 from __future__ import annotations
