@@ -216,13 +216,13 @@ class _Spans:
             outside = between[np.searchsorted(rest, between) % 2 == 0]
             start = int(outside[-1]) + 1 if len(outside) else position
             end, found = _csv_record_ends(arr, start, newlines, opening, delimiter)
-            kept.append(rest[rest < start])
+            kept.append(rest[:np.searchsorted(rest, start)])
             bounds.append((start, end))
             ends += found
             at, position = int(np.searchsorted(quotes, end)), end
         kept.append(quotes[at:])
-        inside = np.concatenate([quotes[(quotes >= a) & (quotes < b)] for a, b in bounds]
-                                or [np.empty(0, np.int64)])
+        inside = np.concatenate([quotes[slice(*np.searchsorted(quotes, bound))]
+                                 for bound in bounds] or [np.empty(0, np.int64)])
         return cls(np.concatenate(kept), bounds, np.array(ends, np.int64), inside)
 
     def contains(self, positions: np.ndarray) -> np.ndarray:
@@ -262,7 +262,7 @@ def _first_malformed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> int
     """The first pair of quotes (paired from the first) that does not open a field, close
     it or double a quote inside it, or an unpaired last quote; None when all are well formed.
     Judged in growing windows: a stray quote costs the distance to it, not the whole file."""
-    pairs, start, size = (len(quotes) + 1) // 2, 0, 1 << 16
+    pairs, start, size = (len(quotes) + 1) // 2, 0, 1 << 8
     while start < pairs:
         stop = min(start + size, pairs)
         first = max(start - 1, 0)  # a pair either side: a doubled quote joins two pairs
@@ -278,16 +278,20 @@ def _well_formed(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> np.ndar
     """Per pair of quotes: the first opens a field (or doubles the quote before it) and the
     second closes it (or doubles the next); then the csv module, pyarrow and the parity of
     quotes agree on where each record ends. An unpaired last quote is not well formed."""
-    delimiters = np.frombuffer(f"{delimiter}\n\r".encode(), np.uint8)
+    bounding = np.zeros(256, bool)  # what may stand beside a quote that opens or closes
+    bounding[[ord(delimiter), _NEWLINE, _CR]] = True
     pairs = len(quotes) // 2
     opening, closing = quotes[0:2 * pairs:2], quotes[1:2 * pairs:2]
     before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], _NEWLINE)
     after = np.where(closing + 1 < len(arr), arr[np.minimum(closing + 1, len(arr) - 1)],
                      _NEWLINE)
     doubled = opening[1:] - closing[:-1] == 1
-    well_formed = ((np.isin(before, delimiters) | np.r_[False, doubled])
-                   & (np.isin(after, delimiters) | np.r_[doubled, False]))
-    return np.r_[well_formed, np.zeros(len(quotes) % 2, bool)]
+    well_formed = np.zeros(pairs + len(quotes) % 2, bool)  # an unpaired last one: False
+    well_formed[:pairs] = bounding[before] & bounding[after]
+    well_formed[1:pairs] |= doubled & bounding[after[1:]]
+    well_formed[:pairs - 1] |= doubled & bounding[before[:-1]]
+    well_formed[1:pairs - 1] |= doubled[:-1] & doubled[1:]
+    return well_formed
 
 
 class _Layout:
