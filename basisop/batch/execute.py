@@ -402,6 +402,10 @@ class _ReadyClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
+    # The public name is an alias bound to the base class's function, not a lookup: without
+    # this line nbclient would still call jupyter_client's wait.
+    wait_for_ready = _async_wait_for_ready
+
 
 class _IpcKernelManager(AsyncKernelManager):
     """A kernel whose channels are Unix sockets in this worker's runtime directory (see above)."""
