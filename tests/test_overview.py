@@ -58,7 +58,7 @@ def test_the_status_matrix_holds_every_unit_and_status_from_1_to_400_units(tmp_p
     columns, headings, rows = _matrix(po.national_matrix_html(overview))
     subthemes = data.study.framework.subthemes
     assert columns == [s.naam for s in subthemes]
-    assert headings == [f"{name} ({len(members)} eenheden)"
+    assert headings == [f"{name} ({len(members)} {'eenheid' if len(members) == 1 else 'eenheden'})"
                         for name, members in data.study.regions.items()]
     labels = [label for label, _, _ in rows]
     status = {(r["eenheid"], r["subthema_id"]): r["status"]

@@ -72,6 +72,7 @@ _BLOCKS = _ENV.get_template("overview.html.j2").module
 # national matrix has some 7,000 cells.
 _CELLS = {s: Markup(_BLOCKS.matrix_cell(s)) for s in (*Status, None)}
 
+
 def _share(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
