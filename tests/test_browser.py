@@ -260,7 +260,7 @@ def page_browser(tmp_path) -> Iterator:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options,
                               service=Service(executable_path=shutil.which("chromedriver")))
-    # 400 units of hatched cells take a while to print on a busy machine
+    # the 400-unit overview takes a few seconds to print, more on a busy machine
     driver.command_executor._client_config.timeout = 600
     driver.set_page_load_timeout(300)
     try:
