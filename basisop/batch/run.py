@@ -181,7 +181,7 @@ def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: i
     try:
         outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
                                  env=_kernel_env(study), on_done=done,
-                                 kernel_argv=kernels.kernel_argv() if kernels and todo else None)
+                                 kernel_server=kernels.address() if kernels and todo else None)
         # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
         done = [o.job.name for o in outcomes
                 if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}
