@@ -16,7 +16,13 @@ from batch_helpers import STUDY_ID, TEST_NOTEBOOKS, embedded_run
 from bs4 import BeautifulSoup
 
 from basisop.batch import NotebookJob, run_notebooks, run_study
-from basisop.batch.execute import DEAD_KERNEL, TIMEOUT, UNKNOWN_PARAMETER, _IpcKernelManager
+from basisop.batch.execute import (
+    DEAD_KERNEL,
+    TIMEOUT,
+    UNKNOWN_PARAMETER,
+    _IpcKernelManager,
+    _ReadyClient,
+)
 from basisop.batch.publish import Publisher
 from basisop.io.study import PROJECT_ROOT
 from basisop.privacy import PrivacyGuard
@@ -311,6 +317,14 @@ def test_each_kernel_gets_its_own_ipc_sockets(tmp_path, monkeypatch):
     assert first.transport == second.transport == "ipc"
     assert first.ip != second.ip
     assert all(Path(km.ip).parent == tmp_path for km in (first, second))
+
+
+def test_nbclient_waits_for_the_kernel_through_our_client(tmp_path, monkeypatch):
+    """jupyter_client's `wait_for_ready` is an alias bound to its own function, not a lookup:
+    our override (no wait for 0.2 s of silence, twice) must be what nbclient calls."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    client = _IpcKernelManager().client()
+    assert client.wait_for_ready.__func__ is _ReadyClient._async_wait_for_ready
 
 
 # -- the whole run with small notebooks -------------------------------------------------------

@@ -189,30 +189,38 @@ def test_pdfs_are_the_same_bytes_when_printed_again(printed):
     assert again == page.with_suffix(".pdf").read_bytes()
 
 
+# Per table: its class, its named @page (landscape: "breed"), width and overflowing cells.
+TABLES = """
+    const out = [];
+    for (const table of document.querySelectorAll('table')) {
+      let el = table, page = '';
+      while (el && !page) {
+        const p = getComputedStyle(el).page;
+        if (p && p !== 'auto') page = p;
+        el = el.parentElement;
+      }
+      const cells = [...table.querySelectorAll('th, td')]
+        .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim());
+      out.push({table: table.className, page: page,
+                width: table.getBoundingClientRect().width, overflowing: cells});
+    }
+    return out;"""
+
+
+def _print_width(driver, width: float) -> None:
+    """Lay the page out as printed: print media, the page's content width."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": int(width), "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+
+
 def test_no_table_is_wider_than_its_printed_page_and_no_cell_overflows(browser, reports):
-    measure = """
-        const out = [];
-        for (const table of document.querySelectorAll('table')) {
-          let el = table, page = '';
-          while (el && !page) {
-            const p = getComputedStyle(el).page;
-            if (p && p !== 'auto') page = p;
-            el = el.parentElement;
-          }
-          const cells = [...table.querySelectorAll('th, td')]
-            .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim());
-          out.push({table: table.className, page: page,
-                    width: table.getBoundingClientRect().width, overflowing: cells});
-        }
-        return out;"""
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     measured = 0
     for page in _pages(reports):
         for name, width in CONTENT_WIDTH.items():
-            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-                "width": int(width), "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+            _print_width(browser, width)
             browser.get(page.as_uri())
-            for table in browser.execute_script(measure):
+            for table in browser.execute_script(TABLES):
                 if table["page"] != name:
                     continue
                 measured += 1
@@ -252,7 +260,7 @@ def page_browser(tmp_path) -> Iterator:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options,
                               service=Service(executable_path=shutil.which("chromedriver")))
-    # 400 units of hatched cells take a while to print on a busy machine
+    # the 400-unit overview takes a few seconds to print, more on a busy machine
     driver.command_executor._client_config.timeout = 600
     driver.set_page_load_timeout(300)
     try:
@@ -261,44 +269,111 @@ def page_browser(tmp_path) -> Iterator:
         driver.quit()
 
 
-@pytest.mark.parametrize("units", [1, 40, 400])
-def test_the_overview_reads_and_prints_at_1_40_and_400_units(page_browser, tmp_path_factory,
-                                                             tmp_path, units):
-    from test_overview import national
+# The overview's texts: every label and heading of the matrix, its cells' symbols, the bars'
+# names and segments. Per text node its text, font size in CSS px, matrix (its index in the page,
+# -1 outside one) and boxes (one per line of a wrapped text); then every pair of boxes that
+# overlap by more than half a pixel, and the first (national) matrix's height.
+OVERVIEW_TEXTS = """
+    const texts = [], boxes = [];
+    const matrices = [...document.querySelectorAll('table.bo-matrix')];
+    const selector = 'table.bo-matrix th, table.bo-matrix th span, table.bo-matrix td,'
+      + ' table.bo-balken th, .bo-balk > .status';
+    for (const el of document.querySelectorAll(selector)) {
+      for (const node of el.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) continue;
+        const text = node.textContent.trim();
+        texts.push({text: text, size: parseFloat(getComputedStyle(el).fontSize),
+                    row: el.scope === 'row', matrix: matrices.indexOf(el.closest('table'))});
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) {
+          boxes.push({text: text, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
+        }
+      }
+    }
+    boxes.sort((a, b) => a.y0 - b.y0);
+    const overlaps = [];
+    for (let i = 0; i < boxes.length; i++) {
+      const a = boxes[i];
+      for (let j = i + 1; j < boxes.length && boxes[j].y0 < a.y1 - 0.5; j++) {
+        const b = boxes[j];
+        if (Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0.5) overlaps.push([a.text, b.text]);
+      }
+    }
+    const matrix = document.querySelector('table.bo-matrix').getBoundingClientRect();
+    return {texts: texts, overlaps: overlaps, height: matrix.height};"""
+MIN_PX = 7 * 96 / 72  # 7 pt in CSS px
 
+
+def _overview_page(folder: Path, data) -> Path:
+    """The overview's blocks and a region page's matrix and bars, in the export's stylesheet."""
     from basisop import presentation as p
     from basisop.batch.export import CSS
     from basisop.presentation import overview as po
 
-    data = national(tmp_path_factory, units)
     overview = po.Overview.build(data)
     region = p.Region.build(data, next(iter(data.study.regions)))
-    page = tmp_path / "overzicht.html"
+    page = folder / "overzicht.html"
     page.write_text(
-        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><style>{CSS.read_text()}'
-        f'</style></head><body class="jp-Notebook"><main>{po.overview_intro(overview)}'
+        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Overzicht</title>'
+        f'<style>{CSS.read_text()}</style></head><body class="jp-Notebook"><main>'
+        f"{po.overview_intro(overview)}{p.section('Verdeling per subthema')}"
         f"{po.national_distribution_html(overview)}{po.red_by_region_html(overview)}"
-        f"{po.national_matrix_html(overview)}{po.comparison_html(region)}</main></body></html>",
+        f"{p.section('Status per eenheid, per regio')}{po.national_matrix_html(overview)}"
+        f"{po.comparison_html(region)}{po.comparison_figure_html(region)}</main></body></html>",
         encoding="utf-8")
-    page_browser.get(page.as_uri())
-    page_browser.save_screenshot(str(tmp_path / f"overzicht-{units}.png"))
-    # Each text's font size in CSS px as shown: SVG user units (pt) times the figure's scale.
-    texts = page_browser.execute_script(
-        "return [...document.querySelectorAll('svg text')].map(t => { const s = t.ownerSVGElement;"
-        " return [t.textContent, parseFloat(getComputedStyle(t).fontSize) *"
-        " s.getBoundingClientRect().width / s.viewBox.baseVal.width]; })")
-    drawn = [t for t, _ in texts]
-    for unit in data.study.eenheden:
-        assert f"{unit.naam} ({unit.code})" in drawn
-    assert min(size for _, size in texts) >= 7 * 96 / 72 - 0.05  # 7 pt in CSS px
-    printed = page_browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
-                                                               "preferCSSPageSize": True})
-    pdf = base64.b64decode(printed["data"])
-    (tmp_path / f"overzicht-{units}.pdf").write_bytes(pdf)
-    sizes = {(round(float(w)), round(float(h))) for w, h in
-             re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
-    assert sizes == {(595, 842)}
-    assert _errors(page_browser) == []
+    return page
+
+
+def test_the_overview_reads_and_prints_at_1_40_and_400_units(page_browser, tmp_path_factory,
+                                                             tmp_path):
+    from test_overview import national
+
+    heights, label_sizes = [], set()
+    for units in (1, 40, 400):
+        data = national(tmp_path_factory, units)
+        page = _overview_page(tmp_path, data)
+        for media, width in (("screen", 1280), ("print", CONTENT_WIDTH[""])):
+            if media == "print":
+                _print_width(page_browser, width)
+            page_browser.get(page.as_uri())
+            if media == "screen":
+                page_browser.save_screenshot(str(tmp_path / f"overzicht-{units}.png"))
+            measured = page_browser.execute_script(OVERVIEW_TEXTS)
+            texts = [t["text"] for t in measured["texts"] if t["matrix"] == 0]
+            for unit in data.study.eenheden:
+                assert texts.count(f"{unit.naam} ({unit.code})") == 1, (media, unit.naam)
+            assert measured["overlaps"] == [], (units, media, measured["overlaps"][:5])
+            assert min(t["size"] for t in measured["texts"]) >= MIN_PX - 0.01
+            label_sizes |= {(media, t["size"]) for t in measured["texts"]
+                            if t["row"] and t["matrix"] >= 0}
+            if media == "print":  # every table within the printed page's width, no cell overflows
+                heights.append(measured["height"])
+                for table in page_browser.execute_script(TABLES):
+                    assert table["width"] <= width + 1 and table["overflowing"] == [], table
+        page_browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        page_browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        printed = page_browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                                   "preferCSSPageSize": True})
+        pdf = base64.b64decode(printed["data"])
+        (tmp_path / f"overzicht-{units}.pdf").write_bytes(pdf)
+        sizes = {(round(float(w)), round(float(h))) for w, h in
+                 re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+        assert sizes == {(595, 842)}
+        assert _errors(page_browser) == []
+    # more units make the matrix longer; its labels keep one size on screen and one in print
+    assert heights[0] < heights[1] < heights[2]
+    assert len({size for media, size in label_sizes if media == "screen"}) == 1
+    assert len({size for media, size in label_sizes if media == "print"}) == 1
+
+
+def test_the_overview_passes_axe_at_wcag21_aa(page_browser, tmp_path_factory, tmp_path,
+                                              axe_source):
+    from test_overview import national
+
+    page_browser.set_script_timeout(120)
+    page_browser.get(_overview_page(tmp_path, national(tmp_path_factory, 40)).as_uri())
+    assert [_describe(v) for v in _axe(page_browser, axe_source)["violations"]] == []
 
 
 # -- accessibility: axe-core 4.x from npm (tests/package-lock.json), WCAG 2.1 A and AA ----------
@@ -322,15 +397,7 @@ def test_every_page_passes_axe_at_wcag21_aa(browser, reports, axe_source):
     violations, incomplete = {}, {}
     for page in _pages(reports):
         browser.get(page.as_uri())
-        browser.execute_script(axe_source)
-        result = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
-            "  .then(r => done({violations: r.violations, incomplete: r.incomplete,"
-            "                   passes: r.passes.length, version: r.testEngine.version}))"
-            "  .catch(e => done({error: String(e)}));", WCAG_TAGS)
-        assert "error" not in result, (page.name, result)
-        assert result["version"].startswith("4.") and result["passes"] > 0, page.name
+        result = _axe(browser, axe_source)
         violations[page.name] = [_describe(v) for v in result["violations"]]
         incomplete[page.name] = [_describe(v) for v in result["incomplete"]]
     for name, items in incomplete.items():  # to be checked by a person, not failed
@@ -338,6 +405,19 @@ def test_every_page_passes_axe_at_wcag21_aa(browser, reports, axe_source):
             print(f"axe incomplete on {name}: {item}")
     assert {name: items for name, items in violations.items() if items} == {}
     assert len(violations) >= 3  # index, the comparison and at least one chapter
+
+
+def _axe(driver, axe_source: str) -> dict:
+    """axe-core's violations and incomplete checks (WCAG 2.1 A and AA) on the open page."""
+    driver.execute_script(axe_source)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        "  .then(r => done({violations: r.violations, incomplete: r.incomplete,"
+        "                   passes: r.passes.length, version: r.testEngine.version}))"
+        "  .catch(e => done({error: String(e)}));", WCAG_TAGS)
+    assert result.get("version", "").startswith("4.") and result["passes"] > 0, result
+    return result
 
 
 def _describe(rule: dict) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from basisop.batch import run as batch_run
 from basisop.batch.incremental import STATE
 from basisop.batch.run import run_study
 
@@ -39,7 +40,7 @@ def _ran(output: str) -> set[str]:
 
 
 def test_only_what_shows_a_change_runs_again_and_equals_a_full_run(study_copy, tmp_path,
-                                                                   capsys):
+                                                                   capsys, monkeypatch):
     data = study_copy.parent.parent / "data" / STUDY_ID
     units = ["W", "GM"]
     assert run_study(study_copy, out=tmp_path / "a", units=units).ok
@@ -76,9 +77,12 @@ def test_only_what_shows_a_change_runs_again_and_equals_a_full_run(study_copy, t
     assert run_study(study_copy, out=tmp_path / "d", units=units).ok
     assert _files(tmp_path / "a" / STUDY_ID) == _files(tmp_path / "d" / STUDY_ID)
 
-    # Nothing changed: nothing runs, nothing is lost.
+    # Nothing changed: nothing runs (not even the kernel template starts), nothing is lost.
     before = _files(tmp_path / "a" / STUDY_ID)
+    templates = []
+    monkeypatch.setattr(batch_run, "KernelServer", lambda *a, **k: templates.append(a))
     assert run_study(study_copy, out=tmp_path / "a", units=units, changed_only=True).ok
+    assert templates == []
     assert _ran(capsys.readouterr().out) == set()
     assert _files(tmp_path / "a" / STUDY_ID) == before
     assert STATE in before  # the fingerprints, kept beside the audit notebooks

@@ -12,7 +12,7 @@ import psutil
 import pytest
 from batch_helpers import TEST_NOTEBOOKS
 
-from basisop.batch.execute import NotebookJob, run_notebooks
+from basisop.batch.execute import DEAD_KERNEL, TIMEOUT, NotebookJob, run_notebooks
 from basisop.batch.kernels import KernelServer
 from basisop.batch.run import run_study
 
@@ -26,7 +26,7 @@ def test_a_global_set_in_one_notebook_is_invisible_in_the_next(tmp_path):
     jobs = [NotebookJob(f"n{i}", f"n{i}", ISOLATION, {"eenheid": f"E{i}"}, "t") for i in range(3)]
     with KernelServer(staging, {}) as server:
         outcomes = run_notebooks(jobs, staging=staging, workers=1, timeout=120,
-                                 kernel_argv=server.kernel_argv())
+                                 kernel_server=server.address())
         template = server.process.pid
     assert all(o.ok for o in outcomes), [str(o.failure) for o in outcomes]
     for outcome in outcomes:
@@ -35,21 +35,38 @@ def test_a_global_set_in_one_notebook_is_invisible_in_the_next(tmp_path):
         assert f'<p class="ouder">{template}</p>' in html  # forked from the template
 
 
-def test_a_killed_kernel_client_takes_its_kernel_along(tmp_path):
-    """A time-out kills the worker's process tree, which holds the client, not the fork."""
+def test_a_time_out_takes_the_kernel_along(tmp_path):
+    """A time-out kills the worker and its kernel, which is the template's child, not its."""
     staging = tmp_path / "s"
     staging.mkdir()
     slow = NotebookJob("slow", "slow", TEST_NOTEBOOKS / "faulty" / "hoofdstuk.ipynb",
                        {"eenheid": "GM"}, "t")
     with KernelServer(staging, {}) as server:
         outcomes = run_notebooks([slow], staging=staging, workers=1, timeout=8,
-                                 kernel_argv=server.kernel_argv())
+                                 kernel_server=server.address())
         template = psutil.Process(server.process.pid)
         give_up = time.monotonic() + 10
         while template.children() and time.monotonic() < give_up:
             time.sleep(0.1)
         assert template.children() == []
     assert not outcomes[0].ok
+
+
+def test_a_worker_runs_notebook_after_notebook_and_is_replaced_after_a_time_out(tmp_path):
+    """A raise or a dead kernel ends a notebook, not its worker; a time-out kills the worker."""
+    staging = tmp_path / "s"
+    staging.mkdir()
+    faulty = TEST_NOTEBOOKS / "faulty" / "hoofdstuk.ipynb"
+    units = ["W", "B/L", "GM", "H", "HU"]
+    jobs = [NotebookJob(f"n{i}", u, faulty, {"eenheid": u}, "t") for i, u in enumerate(units)]
+    with KernelServer(staging, {}) as server:
+        outcomes = run_notebooks(jobs, staging=staging, workers=1, timeout=8,
+                                 kernel_server=server.address())
+    errors = [o.failure.error if o.failure else None for o in outcomes]
+    assert errors == ["ValueError", DEAD_KERNEL, TIMEOUT, None, None]
+    assert all("nieuwe versie" in o.html.read_text(encoding="utf-8") for o in outcomes[3:])
+    # each worker has its own runtime folder: one before the time-out, one after
+    assert sorted(p.name for p in staging.glob("rt*")) == ["rt0", "rt1"]
 
 
 def test_warm_kernels_give_the_bytes_of_fresh_kernels(tmp_path):
@@ -70,7 +87,7 @@ def test_the_template_stops_when_its_run_is_killed_outright(tmp_path):
     """SIGKILL leaves the run no chance to stop its template; the template notices."""
     script = ("import sys, time\nfrom pathlib import Path\n"
               "from basisop.batch.kernels import KernelServer\n"
-              "server = KernelServer(Path(sys.argv[1]), {})\nserver.kernel_argv()\n"
+              "server = KernelServer(Path(sys.argv[1]), {})\nserver.address()\n"
               "print(server.process.pid, flush=True)\ntime.sleep(120)\n")
     run = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)],
                            stdout=subprocess.PIPE, text=True)

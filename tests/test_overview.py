@@ -1,16 +1,16 @@
-"""Regions in the study file, and the overview figures from 1 to 400 units: every unit's label
-is drawn as text, no two labels overlap, no text is under 7 pt, parts fit an A4 page, and more
-units make the figure longer instead of the labels smaller."""
+"""Regions in the study file, and the overview's tables from 1 to 400 units: every unit's label
+is a row header exactly once, under its region's heading, every cell says its status in a symbol
+and a word, and the distribution counts every unit. How they look and print (sizes, overlap, A4)
+is measured in a browser: tests/test_browser.py."""
 
 from __future__ import annotations
 
-import itertools
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
-from matplotlib.text import Text
+from bs4 import BeautifulSoup
+from test_presentation import _profile_segments
 
 from basisop import presentation as p
 from basisop.io.dataset import StudyData, load_valid
@@ -33,75 +33,94 @@ def national(tmp_path_factory, units: int) -> StudyData:
     return _STUDIES[units]
 
 
-def _texts(fig) -> list[Text]:
-    fig.canvas.draw()
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+def _matrix(html: str) -> tuple[list[str], list[str], list[tuple[str, str | None, list[str]]]]:
+    """(column headers, region headings, [(row label, its region, [cell texts])]) of a matrix."""
+    table = BeautifulSoup(html, "html.parser").find("table", class_="bo-matrix")
+    columns = [th.get_text() for th in table.thead.find_all("tr")[1].find_all("th")]
+    headings, rows = [], []
+    for body in table.find_all("tbody"):
+        heading = body.find("th", scope="rowgroup")
+        if heading is not None:
+            headings.append(heading.get_text())
+        for tr in body.find_all("tr"):
+            label = tr.find("th", scope="row")
+            if label is not None:
+                rows.append((label.get_text(), heading and heading.get_text(),
+                             [td.get_text() for td in tr.find_all("td")]))
+    return columns, headings, rows
 
 
 @pytest.mark.parametrize("units", [1, 40, 400])
-def test_the_status_matrix_stays_legible_from_1_to_400_units(tmp_path_factory, units):
+def test_the_status_matrix_holds_every_unit_and_status_from_1_to_400_units(tmp_path_factory,
+                                                                           units):
     data = national(tmp_path_factory, units)
     overview = po.Overview.build(data)
-    figures = po.status_matrix_figures(data.study, overview.scores, overview.regions)
-    drawn = []
-    for fig in figures:
-        width, height = fig.get_size_inches()
-        assert width <= po.A4_WIDTH_IN and height <= po.A4_HEIGHT_IN
-        texts = _texts(fig)
-        renderer = fig.canvas.get_renderer()
-        page = fig.bbox
-        boxes = []
-        for text in texts:
-            assert text.get_fontsize() >= po.MIN_PT, text.get_text()
-            box = text.get_window_extent(renderer)
-            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, text.get_text()
-            assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, text.get_text()
-            boxes.append((text.get_text(), box))
-        labels = [(t, b) for t, b in boxes if len(t) > 1]  # legend and header too, not symbols
-        for (a, box_a), (b, box_b) in itertools.combinations(labels, 2):
-            assert not box_a.overlaps(box_b), f"'{a}' overlaps '{b}'"
-        drawn += [t for t, _ in boxes]
-        plt.close(fig)
+    columns, headings, rows = _matrix(po.national_matrix_html(overview))
+    subthemes = data.study.framework.subthemes
+    assert columns == [s.naam for s in subthemes]
+    assert headings == [f"{name} ({len(members)} {'eenheid' if len(members) == 1 else 'eenheden'})"
+                        for name, members in data.study.regions.items()]
+    labels = [label for label, _, _ in rows]
+    status = {(r["eenheid"], r["subthema_id"]): r["status"]
+              for r in overview.scores.to_dict("records")}
     for unit in data.study.eenheden:
-        assert drawn.count(f"{unit.naam} ({unit.code})") == 1
-    for region in data.study.regions:
-        assert any(t.startswith(f"{region} (") for t in drawn)
+        label = f"{unit.naam} ({unit.code})"
+        assert labels.count(label) == 1
+        _, region, cells = rows[labels.index(label)]
+        assert region.startswith(f"{unit.regio} (")
+        expected = [status.get((unit.code, s.id)) for s in subthemes]
+        # symbol and word in every cell, so it reads without colour (the word for screen readers)
+        assert cells == [f"{p.STATUS_STYLE[p.Status(e)][2]} {p.Status(e).label}" if e
+                         else "– niet van toepassing" for e in expected]
+    assert len(rows) == units
 
 
-def test_more_units_make_the_matrix_longer_not_its_labels_smaller(tmp_path_factory):
-    sizes = {}
+def test_more_units_make_the_matrix_longer_with_the_same_header_and_cells(tmp_path_factory):
+    """Nothing in the markup depends on the number of units but the rows: no scale, no size."""
+    tables = {}
     for units in (1, 40, 400):
-        data = national(tmp_path_factory, units)
-        overview = po.Overview.build(data)
-        figures = po.status_matrix_figures(data.study, overview.scores, overview.regions)
-        label_sizes = {t.get_fontsize() for f in figures for t in _texts(f)
-                       if t.get_text().endswith(")")}
-        sizes[units] = (len(figures), sum(f.get_size_inches()[1] for f in figures), label_sizes)
-        plt.close("all")
-    assert sizes[1][2] == sizes[40][2] == sizes[400][2] == {po.LABEL_PT}
-    assert sizes[1][1] < sizes[40][1] < sizes[400][1]
-    assert sizes[400][0] >= 400 // po.MAX_ROWS  # printed across pages, one part per page
+        html = po.national_matrix_html(po.Overview.build(national(tmp_path_factory, units)))
+        table = BeautifulSoup(html, "html.parser").find("table", class_="bo-matrix")
+        tables[units] = (str(table.thead), len(table.find_all("tr")),
+                         {str(td) for td in table.find_all("td")})
+        assert "style=" not in html
+    assert tables[1][0] == tables[40][0] == tables[400][0]
+    assert tables[1][1] < tables[40][1] < tables[400][1]
+    assert tables[400][2] <= set(map(str, po._CELLS.values()))
 
 
-def test_the_distribution_figure_fits_a4_and_keeps_its_labels(tmp_path_factory):
-    data = national(tmp_path_factory, 40)
-    fig = po.distribution_figure(po.Overview.build(data).scores, "Alle eenheden")
-    texts = [t.get_text() for t in _texts(fig)]
-    assert fig.get_size_inches()[0] <= po.A4_WIDTH_IN
-    assert {s.naam for s in data.study.framework.subthemes} <= set(texts)
-    assert min(t.get_fontsize() for t in _texts(fig)) >= po.MIN_PT
-    plt.close(fig)
+def test_an_unassessed_cell_says_so_in_the_matrix(embedded):
+    region = p.Region.build(embedded)
+    columns, headings, rows = _matrix(po.matrix_html(embedded.study, region.scores,
+                                                     {"": region.units}))
+    assert headings == [] and len(rows) == len(embedded.study.eenheden)
+    district = next(cells for label, _, cells in rows if label == "Districtspartners (D)")
+    assessed = set(region.scores.loc[region.scores["eenheid"] == "D", "subthema"])
+    assert "– niet van toepassing" in district
+    for name, cell in zip(columns, district, strict=True):
+        assert (cell == "– niet van toepassing") == (name not in assessed)
+
+
+@pytest.mark.parametrize("units", [1, 40, 400])
+def test_the_distribution_counts_every_unit_per_subtheme_on_one_scale(tmp_path_factory, units):
+    data = national(tmp_path_factory, units)
+    scores = po.Overview.build(data).scores
+    rows = _profile_segments(po.distribution_html(scores, "Alle eenheden"))
+    assert [name for name, _ in rows] == [s.naam for s in data.study.framework.subthemes]
+    for name, segments in rows:
+        expected = scores.loc[scores["subthema"] == name, "status"].value_counts().to_dict()
+        assert {status: n for status, n, _, _ in segments} == expected
+        for status, n, _, text in segments:  # symbol and count: no colour needed
+            assert text == f"{p.STATUS_STYLE[p.Status(status)][2]} {n}"
+        assert sum(w for _, _, w, _ in segments) == pytest.approx(100, abs=0.05)
 
 
 def test_overview_html_keeps_unit_names_as_text_and_regions_as_links(tmp_path_factory):
     data = national(tmp_path_factory, 40)
     overview = po.Overview.build(data)
     matrix = po.national_matrix_html(overview)
-    assert matrix.count("<svg") == len(po.status_matrix_figures(data.study, overview.scores,
-                                                                 overview.regions))
-    plt.close("all")
     for unit in data.study.eenheden:
-        assert f"{po.esc(unit.naam)} ({unit.code})" in matrix
+        assert f"<th scope=\"row\">{p.esc(unit.naam)} ({unit.code})</th>" in matrix
     intro = po.overview_intro(overview)
     for region in data.study.regions:
         assert f'href="regio-{region.lower()}' in intro.replace("â", "a") or region in intro
@@ -124,10 +143,11 @@ def test_a_region_page_with_many_units_shows_the_matrix_not_a_wide_table(tmp_pat
     region = p.Region.build(data, name)
     assert region.units == units and set(region.scores["eenheid"]) == {u.code for u in units}
     html = po.comparison_html(region)
-    assert "<svg" in html and "bo-vergelijking" not in html
+    assert "bo-matrix" in html and "bo-vergelijking" not in html
+    assert [label for label, _, _ in _matrix(html)[2]] == [f"{u.naam} ({u.code})" for u in units]
+    assert "bo-verdeling" in po.comparison_figure_html(region)
     table = p.priority_table(region)
     assert all(f'data-eenheid="{u.code}"' not in table for u in units)  # no 16-column table
-    plt.close("all")
 
 
 def test_a_study_without_regions_keeps_the_district_layout(embedded):

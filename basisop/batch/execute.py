@@ -1,9 +1,12 @@
 """Executing notebooks in parallel worker processes, each with a wall-time limit.
 
-One worker process per notebook, at most `workers` at a time. The worker parameterises and
-runs the notebook with papermill (kernel `python3`) and converts the result to HTML in-process;
-the parent only schedules, watches the clock and collects outcomes. A notebook that raises, runs
-out of time or loses its kernel fails alone: the others run on.
+At most `workers` worker processes, each running one notebook at a time and then the next: it
+parameterises and runs the notebook with papermill (kernel `python3`, a fresh kernel for every
+notebook) and converts the result to HTML in-process; the parent only schedules, watches the
+clock and collects outcomes. A notebook that raises, runs out of time or loses its kernel fails
+alone: the others run on. A worker lives for many notebooks (starting and ending a process per
+notebook was a tenth of a national run's CPU); one that runs out of time is killed with its
+kernel and replaced, one that dies is replaced.
 
 Kernel port races (papermill#511, ipykernel#412, jupyter_client#487): with the tcp transport,
 jupyter_client picks "free" ports by binding and releasing them, and the kernel binds them a
@@ -43,13 +46,13 @@ import psutil
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import KernelProvisionerFactory
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
-from traitlets import default
+from traitlets import Unicode, default
 
 from basisop.batch.export import audit_notebook, circulation_html, warm_exporter
-from basisop.batch.kernels import KERNEL_OPTIONS
+from basisop.batch.kernels import KERNEL_OPTIONS, ForkedKernel
 
 KERNEL = "python3"
 TIMEOUT = "time-out"
@@ -118,14 +121,15 @@ class JobOutcome:
 def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, timeout: float,
                   env: Mapping[str, str] | None = None,
                   on_done: Callable[[JobOutcome], None] | None = None,
-                  kernel_argv: Sequence[str] | None = None) -> list[JobOutcome]:
+                  kernel_server: str | None = None) -> list[JobOutcome]:
     """Run every job, at most `workers` at once; outcomes in the order of `jobs`.
 
-    `timeout` is each notebook's wall time in seconds, from its worker's start to its staged
+    `timeout` is each notebook's wall time in seconds, from its start in a worker to its staged
     HTML (kernel start, execution and conversion). `staging` receives each job's HTML and
     executed notebook; `env` is added to the workers' (and so the kernels') environment;
-    `on_done` is called as each job finishes. `kernel_argv` replaces the kernel's command line
-    (a warm kernel from `basisop.batch.kernels.KernelServer`); default a fresh kernel.
+    `on_done` is called as each job finishes. `kernel_server`: the address of a warm kernel
+    template (`basisop.batch.kernels.KernelServer.address`) that forks each notebook's kernel;
+    default a fresh kernel per notebook.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -140,22 +144,22 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
             outcomes[i] = JobOutcome(job, 0.0, failure=failure)
             if on_done:
                 on_done(outcomes[i])
+    pool = _Pool(staging, dict(env or {}), kernel_server)
     running: list[_Running] = []
 
     def fill() -> None:
         while pending and len(running) < workers:
             index, job = pending.popleft()
-            # Out of the collector's sight before each fork: a worker's collections would
-            # otherwise walk, and so copy, every page of what it inherits (the study, the
-            # libraries): CPU and memory in each of hundreds of workers.
-            gc.freeze()
-            running.append(_start(index, job, staging, dict(env or {}), timeout, kernel_argv))
+            running.append(pool.assign(index, job, timeout))
 
     try:
         while pending or running:
             fill()
             finished = _wait_step(running, timeout)
             ended = {index for index, _ in finished}
+            for run in running:
+                if run.index in ended:
+                    pool.release(run)
             running[:] = [r for r in running if r.index not in ended]
             fill()  # the freed slots work on while `on_done` runs (it may scan the pages)
             for index, outcome in finished:
@@ -165,7 +169,8 @@ def run_notebooks(jobs: Sequence[NotebookJob], *, staging: Path, workers: int, t
     finally:
         gc.unfreeze()  # what the run left behind may be collected again
         for run in running:  # only on an exception (Ctrl-C): leave no kernel behind
-            _kill_tree(run.process.pid)
+            _kill_tree(run.worker, run.kernel)
+        pool.close()
     return [outcomes[i] for i in range(len(jobs))]
 
 
@@ -208,19 +213,26 @@ def _parameter_failure(job: NotebookJob) -> Failure | None:
 # -- the parent's side ------------------------------------------------------------------------
 
 @dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection  # both ways: jobs to the worker, messages back; end of file: it died
+
+
+@dataclass
 class _Running:
     index: int
     job: NotebookJob
-    process: multiprocessing.process.BaseProcess
-    conn: Connection
+    worker: _Worker
     staging: Path
     deadline: float
     started: float = field(default_factory=time.monotonic)
     cell: int | None = None
     cell_source: str = ""
     ended: bool = False
+    answered: bool = False  # the worker reported the end itself: it can take the next job
     failure: Failure | None = None
     times: tuple[float, float] = (0.0, 0.0)
+    kernel: psutil.Process | None = None  # the notebook's kernel, once started
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -230,29 +242,71 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _start(index: int, job: NotebookJob, staging: Path, env: dict[str, str],
-           timeout: float, kernel_argv: Sequence[str] | None) -> _Running:
-    receiver, sender = _context().Pipe(duplex=False)
-    runtime = staging / f"rt{index}"  # short: a Unix socket path must stay under ~100 bytes
-    env = {**env, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    process = _context().Process(target=_work, args=(job, staging, env, sender, kernel_argv),
-                                 name=f"basisop-{job.name}", daemon=True)
-    started = time.monotonic()
-    process.start()
-    sender.close()  # the worker holds the only writer: its death shows as end-of-file
-    return _Running(index, job, process, receiver, staging, started + timeout, started)
+class _Pool:
+    """The run's worker processes: started when needed, reused while they are sound."""
+
+    def __init__(self, staging: Path, env: dict[str, str], kernel_server: str | None):
+        self.staging, self.env, self.kernel_server = staging, env, kernel_server
+        self.idle: list[_Worker] = []
+        self.started = 0
+
+    def assign(self, index: int, job: NotebookJob, timeout: float) -> _Running:
+        """Hand the job to an idle worker, or to a new one."""
+        while True:
+            worker = self.idle.pop() if self.idle else self._start()
+            try:
+                worker.conn.send(job)
+            except OSError:  # it died while idle: a new one takes the job
+                _kill_tree(worker)
+                continue
+            started = time.monotonic()
+            return _Running(index, job, worker, self.staging, started + timeout, started)
+
+    def release(self, run: _Running) -> None:
+        """A worker that ended its notebook itself takes the next; one out of time or dead is
+        killed with its kernel."""
+        if run.answered:
+            self.idle.append(run.worker)
+        else:
+            _kill_tree(run.worker, run.kernel)
+
+    def close(self) -> None:
+        """Tell the idle workers to stop; kill those that do not."""
+        for worker in self.idle:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self.idle:
+            worker.process.join(_KILL_GRACE_S)
+            _kill_tree(worker)
+        self.idle.clear()
+
+    def _start(self) -> _Worker:
+        # Out of the collector's sight before each fork: a worker's collections would otherwise
+        # walk, and so copy, every page of what it inherits (the study, the libraries).
+        # run_notebooks unfreezes when the run is over.
+        gc.freeze()
+        parent_end, worker_end = _context().Pipe(duplex=True)
+        # short: a Unix socket path must stay under ~100 bytes
+        env = {**self.env, "JUPYTER_RUNTIME_DIR": str(self.staging / f"rt{self.started}")}
+        process = _context().Process(target=_serve_jobs,
+                                     args=(worker_end, self.staging, env, self.kernel_server),
+                                     name=f"basisop-werker-{self.started}", daemon=True)
+        process.start()
+        worker_end.close()  # the worker holds the only other end: its death shows as end-of-file
+        self.started += 1
+        return _Worker(process, parent_end)
 
 
 def _wait_step(running: list[_Running], timeout: float) -> list[tuple[int, JobOutcome]]:
     """Wait for messages or the nearest deadline; return the outcomes of the jobs that ended."""
     nearest = min(r.deadline for r in running)
-    ready = wait([r.conn for r in running], timeout=max(0.0, nearest - time.monotonic()))
+    ready = wait([r.worker.conn for r in running],
+                 timeout=max(0.0, nearest - time.monotonic()))
     ended = []
     for run in running:
-        if run.conn in ready:
+        if run.worker.conn in ready:
             _receive(run)
-        if not run.ended and time.monotonic() >= run.deadline:
-            _kill_tree(run.process.pid)
+        if not run.ended and time.monotonic() >= run.deadline:  # killed on release
             run.ended = True
             run.failure = Failure(run.job.label, run.job.notebook, TIMEOUT,
                                   f"gestopt na {timeout:g} s", run.cell, run.cell_source)
@@ -263,29 +317,28 @@ def _wait_step(running: list[_Running], timeout: float) -> list[tuple[int, JobOu
 
 def _receive(run: _Running) -> None:
     """Read what the worker sent; mark the run ended when it answered or died."""
-    while not run.ended and run.conn.poll():
+    while not run.ended and run.worker.conn.poll():
         try:
-            kind, payload = run.conn.recv()
+            kind, payload = run.worker.conn.recv()
         except (EOFError, OSError):
-            run.process.join(_KILL_GRACE_S)
+            run.worker.process.join(_KILL_GRACE_S)
             run.ended = True
             run.failure = Failure(run.job.label, run.job.notebook, DEAD_WORKER,
-                                  f"afsluitcode {run.process.exitcode}", run.cell,
+                                  f"afsluitcode {run.worker.process.exitcode}", run.cell,
                                   run.cell_source)
         else:
             if kind == "cell":
                 run.cell, run.cell_source = payload
             elif kind == "tijden":
                 run.times = payload
+            elif kind == "kernel":
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    run.kernel = psutil.Process(payload)  # kill() checks it is still that one
             else:
-                run.ended, run.failure = True, payload
+                run.ended, run.answered, run.failure = True, True, payload
 
 
 def _finish(run: _Running) -> JobOutcome:
-    run.process.join(_KILL_GRACE_S)
-    if run.process.is_alive():
-        _kill_tree(run.process.pid)
-    run.conn.close()
     seconds = time.monotonic() - run.started
     if run.failure is not None:
         return JobOutcome(run.job, seconds, failure=run.failure)
@@ -293,23 +346,22 @@ def _finish(run: _Running) -> JobOutcome:
     return JobOutcome(run.job, seconds, html, executed, None, *run.times)
 
 
-def _kill_tree(pid: int | None) -> None:
-    """Kill a worker and everything it started; the kernel runs in its own session, so a
-    process-group kill would miss it."""
-    if pid is None:
-        return
-    try:
-        root = psutil.Process(pid)
-        victims = root.children(recursive=True) + [root]
-    except psutil.NoSuchProcess:
-        return
+def _kill_tree(worker: _Worker, kernel: psutil.Process | None = None) -> None:
+    """Kill a worker, everything it started and its notebook's kernel (a fresh kernel runs in
+    its own session, so a process-group kill would miss it; a warm one is the template's)."""
+    victims = [kernel] if kernel is not None else []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        root = psutil.Process(worker.process.pid)
+        victims += root.children(recursive=True) + [root]
     for process in victims:
         with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
-    # Dead is enough: the worker is reaped by join(), an orphaned kernel by init, whenever.
+    # Dead is enough: an orphaned kernel is reaped by init, whenever.
     give_up = time.monotonic() + _KILL_GRACE_S
     while any(_running(p) for p in victims) and time.monotonic() < give_up:
         time.sleep(0.02)
+    worker.process.join(_KILL_GRACE_S)
+    worker.conn.close()
 
 
 def _running(process: psutil.Process) -> bool:
@@ -350,6 +402,10 @@ class _ReadyClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
+    # The public name is an alias bound to the base class's function, not a lookup: without
+    # this line nbclient would still call jupyter_client's wait.
+    wait_for_ready = _async_wait_for_ready
+
 
 class _IpcKernelManager(AsyncKernelManager):
     """A kernel whose channels are Unix sockets in this worker's runtime directory (see above)."""
@@ -374,8 +430,10 @@ class _IpcKernelManager(AsyncKernelManager):
         runtime.mkdir(parents=True, exist_ok=True)
         return str(runtime / f"k-{uuid.uuid4().hex[:12]}.json")
 
-    # Set in a worker (a process of its own) for a warm kernel; see basisop/batch/kernels.py.
-    argv: Sequence[str] | None = None
+    # Set in a worker (a process of its own): the warm kernel template's address, if any, and
+    # where to report each kernel's pid (the parent kills it with its worker on a time-out).
+    kernel_server: str | None = None
+    report_to: Connection | None = None
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -383,10 +441,17 @@ class _IpcKernelManager(AsyncKernelManager):
         # the environment's) may point to a Python without basisop.
         if self._kernel_spec is None:
             self._kernel_spec = KernelSpec(
-                argv=list(self.argv or [sys.executable, "-m", "ipykernel_launcher", "-f",
-                                        "{connection_file}", *KERNEL_OPTIONS]),
+                argv=[*_LAUNCHER, "-f", "{connection_file}", *KERNEL_OPTIONS],
                 display_name="Python 3 (basisop)", language="python", resource_dir="")
         return self._kernel_spec
+
+    async def _async_pre_start_kernel(self, **kw) -> tuple[list[str], dict]:
+        if self.kernel_server and self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = _ForkProvisioner(kernel_id=self.kernel_id,
+                                                kernel_spec=self.kernel_spec, parent=self,
+                                                server=self.kernel_server)
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         # The kernel's own stdout/stderr (log lines such as "KeyboardInterrupt caught in
@@ -399,6 +464,30 @@ class _IpcKernelManager(AsyncKernelManager):
             await super()._async_launch_kernel(kernel_cmd, **kw)
         finally:
             log.close()  # the kernel holds its own copy of the descriptor
+        if self.report_to and self.provisioner and self.provisioner.pid:
+            self.report_to.send(("kernel", self.provisioner.pid))
+
+
+_LAUNCHER = [sys.executable, "-m", "ipykernel_launcher"]
+
+
+class _ForkProvisioner(LocalProvisioner):
+    """jupyter_client's provisioner, with the kernel forked by the run's warm template
+    (basisop/batch/kernels.py) instead of started as a new Python: same connection file, same
+    arguments, environment and working folder; no process of its own in between."""
+
+    server = Unicode()
+
+    async def launch_kernel(self, cmd: list[str], **kwargs) -> dict:
+        if cmd[:len(_LAUNCHER)] != _LAUNCHER:
+            raise RuntimeError(f"geen ipykernel-opdracht: {cmd}")
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        self.process = ForkedKernel(self.server, cmd[len(_LAUNCHER):], cwd=cwd,
+                                    env=kwargs["env"], stdout=kwargs["stdout"],
+                                    stderr=kwargs["stderr"])
+        # No process group of its own (it is in the template's): signals go to the kernel.
+        self.pid, self.pgid, self.cwd = self.process.pid, None, cwd
+        return self.connection_info
 
 
 class _CellTracker:
@@ -427,7 +516,7 @@ class _CellTracker:
 def _no_unwanted_write():
     """papermill serialises and validates the executed notebook to save it even when there is
     no output path (as here: the worker writes its own two files): a tenth of a worker's time
-    for nothing. Patched in the worker only, a process of its own for this one notebook."""
+    for nothing. Patched in the worker only, a process of its own for its notebooks."""
     write = papermill.execute.write_ipynb  # AttributeError: papermill changed; look again
 
     def write_if_wanted(nb, path) -> None:
@@ -446,10 +535,11 @@ def _first_line(source: str, width: int = 60) -> str:
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
-def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection,
-          kernel_argv: Sequence[str] | None = None) -> None:
-    """In the worker: run, convert, stage; send ("klaar", None) or ("klaar", Failure)."""
-    _IpcKernelManager.argv = kernel_argv
+def _serve_jobs(conn: Connection, staging: Path, env: dict[str, str],
+                kernel_server: str | None) -> None:
+    """In the worker: take jobs from the parent until it sends None or goes away."""
+    _IpcKernelManager.kernel_server = kernel_server
+    _IpcKernelManager.report_to = conn
     # Ctrl-C reaches the whole process group; the parent alone decides what stops (it kills
     # every worker and kernel), so a worker does not die mid-write with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -459,33 +549,41 @@ def _work(job: NotebookJob, staging: Path, env: dict[str, str], conn: Connection
     runtime = Path(env["JUPYTER_RUNTIME_DIR"])
     runtime.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=runtime / "werker.log", level=logging.INFO, force=True)
+    with _no_unwanted_write(), conn:
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if job is None:
+                return
+            conn.send(("klaar", _work(job, staging, conn)))
+
+
+def _work(job: NotebookJob, staging: Path, conn: Connection) -> Failure | None:
+    """Run, convert, stage one notebook; its failure, or None."""
     tracker = _CellTracker(conn)
-    result: Failure | None = None
     started = time.perf_counter()
     try:
-        with _no_unwanted_write():
-            executed = papermill.execute_notebook(
-                str(job.notebook), None, parameters=dict(job.parameters), kernel_name=KERNEL,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                kernel_manager_class=_IpcKernelManager, on_cell_start=tracker.on_cell_start,
-                # the kernel's working directory, without papermill's process-wide chdir
-                resources={"metadata": {"path": str(job.cwd or job.notebook.parent)}})
+        executed = papermill.execute_notebook(
+            str(job.notebook), None, parameters=dict(job.parameters), kernel_name=KERNEL,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            kernel_manager_class=_IpcKernelManager, on_cell_start=tracker.on_cell_start,
+            # the kernel's working directory, without papermill's process-wide chdir
+            resources={"metadata": {"path": str(job.cwd or job.notebook.parent)}})
         ran = time.perf_counter()
         html_path, notebook_path = _staged(job, staging)
         html_path.write_text(circulation_html(executed, job.title), encoding="utf-8")
         notebook_path.write_text(audit_notebook(executed), encoding="utf-8")
         conn.send(("tijden", (ran - started, time.perf_counter() - ran)))
     except PapermillExecutionError as exc:
-        result = tracker.failure(job, exc.ename, _one_line(exc.evalue))
+        return tracker.failure(job, exc.ename, _one_line(exc.evalue))
     except DeadKernelError:
-        result = tracker.failure(job, DEAD_KERNEL, "de kernel stopte onverwacht (crash, "
-                                                   "os._exit of geheugentekort)")
+        return tracker.failure(job, DEAD_KERNEL, "de kernel stopte onverwacht (crash, "
+                                                 "os._exit of geheugentekort)")
     except Exception as exc:  # any other fault is this job's failure, reported, not raised
-        result = tracker.failure(job, type(exc).__name__, _one_line(str(exc)))
-    try:
-        conn.send(("klaar", result))
-    finally:
-        conn.close()
+        return tracker.failure(job, type(exc).__name__, _one_line(str(exc)))
+    return None
 
 
 def _one_line(text: str, width: int = 200) -> str:

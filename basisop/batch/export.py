@@ -92,8 +92,9 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+@lru_cache(maxsize=1)
 def warm_exporter() -> None:
-    """Build the exporter and convert a small notebook once. The first conversion in a process
+    """Build the exporter and convert a small notebook, once per process. The first conversion
     compiles nbconvert's templates and loads its filters (about a quarter of a second); done in
     the parent before the workers fork, no worker pays for it again."""
     v4 = nbformat.v4

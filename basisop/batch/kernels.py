@@ -16,7 +16,9 @@ Guarantees:
   importing matplotlib, and the snapshot is the very data `load_valid` would return
   (tests/test_batch.py compares the bytes).
 
-The kernel manager starts `forkclient.py` in place of the kernel; see there for signals and exit.
+A worker's kernel manager asks for a kernel with `ForkedKernel` (its provisioner's process,
+basisop/batch/execute.py): no process stands between the worker and its kernel. The kernel exits
+when its worker's connection closes (the worker ended or was killed); signals go to its pid.
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
-CLIENT = Path(__file__).resolve().parent / "forkclient.py"
 # Imported once in the template; what the notebooks import, so no kernel pays for it (a module
 # with Jinja templates compiles them on import: a tenth of a second each). Not the
 # inline backend: it hooks into the IPython shell when first imported, and there is none yet.
@@ -69,18 +71,17 @@ class KernelServer:
                                         stderr=(folder / "ks.log").open("ab"),
                                         start_new_session=True)
         # Not waited for here: the template starts (seconds, at national scale) while the
-        # caller goes on with its own preparations; `kernel_argv` waits.
+        # caller goes on with its own preparations; `address` waits.
         self._log, self._timeout, self._ready = folder / "ks.log", timeout, False
 
-    def kernel_argv(self) -> list[str]:
-        """The kernelspec argv that gets a kernel from this server, once it is ready."""
+    def address(self) -> str:
+        """Where `ForkedKernel` asks this server for a kernel, once it is ready."""
         if not self._ready:
             if _readline(self.process, self._timeout) != _READY:
                 self.close()
                 raise RuntimeError(f"kernelsjabloon start niet (zie {self._log})")
             self._ready = True
-        return [sys.executable, "-I", "-S", str(CLIENT), str(self.socket), "-f",
-                "{connection_file}", *KERNEL_OPTIONS]
+        return str(self.socket)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -107,6 +108,75 @@ def _readline(process: subprocess.Popen, timeout: float) -> bytes:
     reader.start()
     reader.join(timeout)
     return result[0] if result else b""
+
+
+class ForkedKernel:
+    """A kernel forked by the template, held as jupyter_client's LocalProvisioner holds the
+    `subprocess.Popen` of a kernel it started: poll, wait, signals. The kernel is the template's
+    child, not ours; the connection to the template's fork stands for it (end of file: exited)."""
+
+    stdin = stdout = stderr = None  # no pipes: the kernel writes to the caller's files
+
+    def __init__(self, server: str, argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
+                 stdout: IO, stderr: IO):
+        """`argv`: the kernel's arguments after `python -m ipykernel_launcher`."""
+        self.returncode: int | None = None
+        self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._conn.connect(server)
+            request = json.dumps({"argv": list(argv), "cwd": cwd, "env": dict(env)})
+            with open(os.devnull, "rb") as stdin:
+                socket.send_fds(self._conn, [request.encode() + b"\n"],
+                                [stdin.fileno(), stdout.fileno(), stderr.fileno()])
+            self.pid = _read_pid(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with contextlib.suppress(BlockingIOError):  # nothing to read: still running
+                self._read(socket.MSG_DONTWAIT)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._conn.settimeout(timeout)
+            try:
+                while self.returncode is None:
+                    self._read()
+            except TimeoutError:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout) from None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:  # never a pid that may have been handed on
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def _read(self, flags: int = 0) -> None:
+        try:
+            ended = not self._conn.recv(1, flags)  # the kernel never writes: only its end counts
+        except ConnectionError:
+            ended = True
+        if ended:
+            self.returncode = 0  # not our child: its exit status is the template's to reap
+            self._conn.close()
+
+
+def _read_pid(conn: socket.socket) -> int:
+    reply = b""
+    while not reply.endswith(b"\n"):
+        chunk = conn.recv(32)
+        if not chunk:
+            raise RuntimeError("het kernelsjabloon maakte geen kernel")
+        reply += chunk
+    return int(reply)
 
 
 def write_snapshot(data, folder: Path) -> Path:
@@ -219,7 +289,8 @@ def _kernel(conn: socket.socket, fds: list[int], request: dict) -> None:
 
 
 def _exit_with_client(conn: socket.socket) -> None:
-    """The client stands for this kernel; when it is gone (killed), so is the kernel."""
+    """The worker's connection stands for this kernel; when it closes (the worker ended or was
+    killed), the kernel goes too."""
     while True:
         try:
             if not conn.recv(1):

@@ -111,12 +111,9 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
     if unwritable:
         return _stopped(unwritable)
     try:
-        # The kernel template starts now, in its own process, while the guard is compiled and
-        # the fingerprints are taken (seconds each at national scale).
-        with _sigterm_as_interrupt(), staging_folder() as staging, \
-                _kernels(data, staging, warm) as kernels:
+        with _sigterm_as_interrupt(), staging_folder() as staging:
             result = _prepare_and_run(data, selected, notebooks, workers, timeout, target, pdf,
-                                      changed_only, staging, kernels)
+                                      changed_only, staging, warm)
     except FolderBusy as exc:
         return _stopped([Problem("--out", str(exc))])
     if result.problems:  # stopped before any notebook ran (no guard)
@@ -129,39 +126,43 @@ def run_study(study_path: Path | None, *, out: Path | None = None, jobs: int | N
 
 def _prepare_and_run(data: StudyData, selected: tuple[Unit, ...], notebooks: Path | None,
                      workers: int, timeout: int, target: Path, pdf: bool, changed_only: bool,
-                     staging: Path, kernels: KernelServer | None) -> RunResult:
-    """The guard, the jobs and their fingerprints; then, holding the folder's lock, the run."""
+                     staging: Path, warm: bool) -> RunResult:
+    """The jobs, their fingerprints and the guard; then, holding the folder's lock, the run."""
     study = data.study
-    try:
-        from basisop.privacy import PrivacyGuard
-
-        guard = PrivacyGuard.for_study(data)
-    except Exception as exc:  # fail-closed: without a guard nothing may be published
-        return _stopped([Problem(str(study.respondenten or study.path),
-                                 f"privacycontrole niet mogelijk ({type(exc).__name__}); er "
-                                 "wordt niets gemaakt of gepubliceerd")])
     notebooks = Path(notebooks) if notebooks else NOTEBOOKS
     todo = _jobs(study, selected, notebooks)
-    current = fingerprints(data, todo)
     every = list(todo)  # the run's name and the manifest cover skipped (unchanged) pages too
+    current = fingerprints(data, todo) if changed_only else {}
     if changed_only:
         todo, why = plan(todo, current, target)
         _print_plan(todo, why, len(current))
-    workers = max(1, min(workers, len(todo)))
-    if todo:
-        prepare_workers()  # while the kernel template starts
-    with run_lock(target):
-        recover(target)  # a killed run's half-finished publication
-        print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
-              f"werker(s), tijdslimiet {timeout} s per notebook")
-        if data.codings.frame.empty and data.judgements.frame.empty:
-            print("Let op: de studie heeft nog geen gecodeerde fragmenten en geen oordelen, "
-                  "dus is elke status 'onbekend' (niet beoordeeld).")
-        run = run_id(study, sorted({job.notebook for job in every}), version())
-        kept = [target / name for job in every if job not in todo
-                for name in (f"{job.name}.html", f"{AUDIT}/{job.name}.ipynb")]
-        return _run_and_publish(data, guard, todo, workers, timeout, target, run, pdf,
-                                current, kept, staging, kernels)
+    # The kernel template starts now, in its own process, while the guard is compiled and the
+    # fingerprints are taken (seconds each at national scale); not at all for nothing to run.
+    with _kernels(data, staging, warm and bool(todo)) as kernels:
+        current = current or fingerprints(data, every)
+        try:
+            from basisop.privacy import PrivacyGuard
+
+            guard = PrivacyGuard.for_study(data)
+        except Exception as exc:  # fail-closed: without a guard nothing may be published
+            return _stopped([Problem(str(study.respondenten or study.path),
+                                     f"privacycontrole niet mogelijk ({type(exc).__name__}); "
+                                     "er wordt niets gemaakt of gepubliceerd")])
+        workers = max(1, min(workers, len(todo)))
+        if todo:
+            prepare_workers()  # while the kernel template starts
+        with run_lock(target):
+            recover(target)  # a killed run's half-finished publication
+            print(f"{study.naam} (golf {study.golf}): {len(todo)} notebooks, {workers} "
+                  f"werker(s), tijdslimiet {timeout} s per notebook")
+            if data.codings.frame.empty and data.judgements.frame.empty:
+                print("Let op: de studie heeft nog geen gecodeerde fragmenten en geen "
+                      "oordelen, dus is elke status 'onbekend' (niet beoordeeld).")
+            run = run_id(study, sorted({job.notebook for job in every}), version())
+            kept = [target / name for job in every if job not in todo
+                    for name in (f"{job.name}.html", f"{AUDIT}/{job.name}.ipynb")]
+            return _run_and_publish(data, guard, todo, workers, timeout, target, run, pdf,
+                                    current, kept, staging, kernels)
 
 
 def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: int,
@@ -181,7 +182,7 @@ def _run_and_publish(data: StudyData, guard, todo: list[NotebookJob], workers: i
     try:
         outcomes = run_notebooks(todo, staging=staging, workers=workers, timeout=timeout,
                                  env=_kernel_env(study), on_done=done,
-                                 kernel_argv=kernels.kernel_argv() if kernels and todo else None)
+                                 kernel_server=kernels.address() if kernels and todo else None)
         # The fingerprints for --gewijzigd: this run's for what it publishes, none for what failed.
         done = [o.job.name for o in outcomes
                 if {target / f"{o.job.name}.html", target / AUDIT / f"{o.job.name}.ipynb"}

@@ -216,7 +216,7 @@ def profile_html(chapter: Chapter) -> str:
         names[r["thema_id"]] = r["thema"]
         counts.setdefault(r["thema_id"], Counter())[r["status"]] += 1
     widest = max((c.total() for c in counts.values()), default=0)
-    rows = [{"thema": names[theme],
+    rows = [{"naam": names[theme],
              "parts": [(s, c[s.value], round(100 * c[s.value] / widest, 2))
                        for s in Status if c[s.value]]}
             for theme, c in counts.items()]

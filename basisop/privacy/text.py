@@ -10,8 +10,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from basisop.io.tables import decode
@@ -30,7 +29,7 @@ LOOKS_HTML = re.compile(r"<(?:!doctype|html|body|div|p|span|td|tr|table|br|h[1-6
                         re.IGNORECASE)
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_WHITESPACE_RUN = r"\s{2,}"
+_WHITESPACE_RUN = re.compile(r"\s{2,}")
 # Letters without a decomposition, and typographic quotes and dashes a renderer may substitute.
 _FOLD_EXTRA = {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "æ": "ae", "Æ": "ae", "œ": "oe",
                "Œ": "oe", "đ": "d", "Đ": "d", "ı": "i", "‘": "'", "’": "'", "‚": "'", "‛": "'",
@@ -46,45 +45,64 @@ _FOLD_EXTRA.update(pair for pair in _LOOKALIKES.split(" "))
 _HYPHEN_BREAK = re.compile(r"(?<=\w)-[^\S\n]*\n\s*(?=\w)")
 
 
-@dataclass
-class Mapped:
-    """A rewritten text and, per rewritten span, where it started in the text it came from."""
+Edits = Callable[[], Iterable[tuple[int, int, int]]]
 
-    text: str
-    new: list[int] = field(default_factory=lambda: [0])
-    old: list[int] = field(default_factory=lambda: [0])
-    parent: Mapped | None = None
+
+class Mapped:
+    """A rewritten text that can trace an offset back to the text it came from.
+
+    The trace is worked out on first use, from `edits` (each replaced span's start and end in
+    the parent's text and its replacement's length, in order): a scan asks where a hit is, and
+    most texts have none.
+    """
+
+    def __init__(self, text: str, parent: Mapped | None = None, edits: Edits | None = None):
+        self.text = text
+        self.parent = parent
+        self._edits = edits
+        self._map: tuple[list[int], list[int]] | None = None
 
     def source_offset(self, offset: int) -> int:
-        i = bisect_right(self.new, offset) - 1
-        inner = self.old[i] + (offset - self.new[i])
-        if i + 1 < len(self.old):
-            inner = min(inner, max(self.old[i], self.old[i + 1] - 1))
+        if self._map is None:
+            self._map = _offsets(self._edits() if self._edits else ())
+        new, old = self._map
+        i = bisect_right(new, offset) - 1
+        inner = old[i] + (offset - new[i])
+        if i + 1 < len(old):
+            inner = min(inner, max(old[i], old[i + 1] - 1))
         return self.parent.source_offset(inner) if self.parent else inner
 
 
-def rewrite(source: Mapped, pattern: re.Pattern[str], replace: Callable[[re.Match], str]
-            ) -> Mapped:
-    """Replace each match of `pattern` in `source.text`, keeping offsets traceable."""
-    pieces: list[str] = []
+def _offsets(edits: Iterable[tuple[int, int, int]]) -> tuple[list[int], list[int]]:
+    """Per rewritten span, where it starts in the new text and in the old one."""
     new, old = [0], [0]
-    length = last = 0
-    for match in pattern.finditer(source.text):
-        start, end = match.span()
-        pieces.append(source.text[last:start])
-        length += start - last
-        replacement = replace(match)
-        new.append(length)
+    shift = 0
+    for start, end, length in edits:
+        new.append(start + shift)
         old.append(start)
-        pieces.append(replacement)
-        length += len(replacement)
-        new.append(length)
+        shift += length - (end - start)
+        new.append(end + shift)
         old.append(end)
-        last = end
-    if last == 0 and len(new) == 1:
+    return new, old
+
+
+def rewrite(source: Mapped, pattern: re.Pattern[str],
+            replace: str | Callable[[re.Match], str]) -> Mapped:
+    """Replace each match of `pattern` in `source.text` (by a fixed text, or by what `replace`
+    makes of the match), keeping offsets traceable."""
+    if isinstance(replace, str):
+        text, count = pattern.subn(replace.replace("\\", "\\\\"), source.text)
+    else:
+        text, count = pattern.subn(replace, source.text)
+    if not count:
         return Mapped(source.text, parent=source)
-    pieces.append(source.text[last:])
-    return Mapped("".join(pieces), new, old, parent=source)
+
+    def edits() -> Iterator[tuple[int, int, int]]:
+        for match in pattern.finditer(source.text):
+            length = len(replace) if isinstance(replace, str) else len(replace(match))
+            yield match.start(), match.end(), length
+
+    return Mapped(text, source, edits)
 
 
 @lru_cache(maxsize=4096)
@@ -106,13 +124,13 @@ def fold(text: str) -> str:
 
 
 def fold_view(source: Mapped) -> Mapped:
-    """Casefold, strip accents and collapse whitespace; one regex pass plus one translate."""
-    chars = set(source.text)
-    irregular = [c for c in chars if len(_fold_char(c)) != 1]
-    parts = [_WHITESPACE_RUN] + ([f"[{re.escape(''.join(irregular))}]"] if irregular else [])
-    pattern = re.compile("|".join(parts))
-    mapped = rewrite(source, pattern, lambda m: " " if m.group().isspace()
-                     else "".join(_fold_char(c) for c in m.group()))
+    """Casefold, strip accents and collapse whitespace: two regex passes and one translate."""
+    mapped = rewrite(source, _WHITESPACE_RUN, " ")
+    chars = set(mapped.text)
+    irregular = [c for c in chars if len(_fold_char(c)) != 1]  # "ß", a soft hyphen, "æ"
+    if irregular:
+        mapped = rewrite(mapped, re.compile(f"[{re.escape(''.join(irregular))}]"),
+                         lambda m: _fold_char(m.group()))
     table = {ord(c): _fold_char(c) for c in chars if len(_fold_char(c)) == 1}
     mapped.text = mapped.text.translate(table)
     return mapped
@@ -123,8 +141,7 @@ def unbroken(source: Mapped) -> list[Mapped]:
     and "Dijk-\nÖztürk" as "Dijk-Öztürk" (the hyphen may be the name's own). None if none."""
     if not _HYPHEN_BREAK.search(source.text):
         return []
-    return [rewrite(source, _HYPHEN_BREAK, lambda m: ""),
-            rewrite(source, _HYPHEN_BREAK, lambda m: "-")]
+    return [rewrite(source, _HYPHEN_BREAK, ""), rewrite(source, _HYPHEN_BREAK, "-")]
 
 
 def _markup_replacement(match: re.Match) -> str:
@@ -141,7 +158,7 @@ def _stripped(source: Mapped) -> Mapped:
 
 
 def _without_base64(source: Mapped) -> Mapped:
-    return rewrite(source, _BASE64, lambda m: " ")
+    return rewrite(source, _BASE64, " ")
 
 
 def _blank(text: str) -> str:
