@@ -101,6 +101,35 @@ def test_the_template_stops_when_its_run_is_killed_outright(tmp_path):
     assert not _alive(template)
 
 
+def test_workers_and_kernels_stop_when_their_run_is_killed_outright(tmp_path):
+    """One worker idle, one mid-notebook (its kernel sleeps) when the run is SIGKILLed: both
+    notice, and their kernels go with them."""
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from basisop.batch.execute import NotebookJob, run_notebooks\n"
+        "from basisop.batch.kernels import KernelServer\n"
+        "jobs = [NotebookJob(u, u, Path(sys.argv[2]), {'eenheid': u}, 't') for u in ('GM', 'H')]\n"
+        "with KernelServer(Path(sys.argv[1]), {}) as server:\n"
+        "    run_notebooks(jobs, staging=Path(sys.argv[1]), workers=2, timeout=600,\n"
+        "                  kernel_server=server.address(),\n"
+        "                  on_done=lambda outcome: print(outcome.job.name, flush=True))\n")
+    faulty = TEST_NOTEBOOKS / "faulty" / "hoofdstuk.ipynb"
+    run = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(faulty)],
+                           stdout=subprocess.PIPE, text=True)
+    assert run.stdout.readline().strip() == "H"  # its worker is idle; GM's kernel sleeps
+    tree = psutil.Process(run.pid).children(recursive=True)
+    assert len(tree) >= 4  # the template, two workers, GM's kernel
+    run.kill()
+    run.wait()
+    give_up = time.monotonic() + 20
+    while any(_alive(p) for p in tree) and time.monotonic() < give_up:
+        time.sleep(0.2)
+    left = [p for p in tree if _alive(p)]
+    for process in left:  # so a failure leaves nothing running
+        process.kill()
+    assert left == []
+
+
 def _alive(process: psutil.Process) -> bool:
     try:
         return process.status() != psutil.STATUS_ZOMBIE

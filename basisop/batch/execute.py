@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections import deque
@@ -62,6 +63,8 @@ UNKNOWN_PARAMETER = "onbekende parameter"
 _INJECTED_TAG = "injected-parameters"
 # After a kill, how long to wait for processes to go before giving up on them.
 _KILL_GRACE_S = 10
+# How often an idle worker checks that its run is still there.
+_PARENT_CHECK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,8 @@ class _Pool:
         # short: a Unix socket path must stay under ~100 bytes
         env = {**self.env, "JUPYTER_RUNTIME_DIR": str(self.staging / f"rt{self.started}")}
         process = _context().Process(target=_serve_jobs,
-                                     args=(worker_end, self.staging, env, self.kernel_server),
+                                     args=(worker_end, parent_end, self.staging, env,
+                                           self.kernel_server),
                                      name=f"basisop-werker-{self.started}", daemon=True)
         process.start()
         worker_end.close()  # the worker holds the only other end: its death shows as end-of-file
@@ -535,9 +539,11 @@ def _first_line(source: str, width: int = 60) -> str:
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
-def _serve_jobs(conn: Connection, staging: Path, env: dict[str, str],
+def _serve_jobs(conn: Connection, parent_end: Connection, staging: Path, env: dict[str, str],
                 kernel_server: str | None) -> None:
     """In the worker: take jobs from the parent until it sends None or goes away."""
+    parent_end.close()  # the parent's end of the pipe, inherited by the fork
+    parent = os.getppid()
     _IpcKernelManager.kernel_server = kernel_server
     _IpcKernelManager.report_to = conn
     # Ctrl-C reaches the whole process group; the parent alone decides what stops (it kills
@@ -549,6 +555,7 @@ def _serve_jobs(conn: Connection, staging: Path, env: dict[str, str],
     runtime = Path(env["JUPYTER_RUNTIME_DIR"])
     runtime.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=runtime / "werker.log", level=logging.INFO, force=True)
+    threading.Thread(target=_exit_without, args=(parent,), daemon=True).start()
     with _no_unwanted_write(), conn:
         while True:
             try:
@@ -558,6 +565,16 @@ def _serve_jobs(conn: Connection, staging: Path, env: dict[str, str],
             if job is None:
                 return
             conn.send(("klaar", _work(job, staging, conn)))
+
+
+def _exit_without(parent: int) -> None:
+    """A run killed outright (SIGKILL) cannot stop its workers, and its end of a worker's pipe
+    stays open in the other workers: so the worker checks its parent, idle or mid-notebook.
+    Its kernel follows: a warm one when this worker's connection closes, a fresh one by
+    ipykernel's own check on its parent."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_S)
+    os._exit(1)
 
 
 def _work(job: NotebookJob, staging: Path, conn: Connection) -> Failure | None:
