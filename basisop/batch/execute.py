@@ -53,7 +53,7 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import Unicode, default
 
 from basisop.batch.export import audit_notebook, circulation_html, warm_exporter
-from basisop.batch.kernels import KERNEL_OPTIONS, ForkedKernel
+from basisop.batch.kernels import KERNEL_OPTIONS, PARENT_CHECK_S, ForkedKernel
 
 KERNEL = "python3"
 TIMEOUT = "time-out"
@@ -63,8 +63,6 @@ UNKNOWN_PARAMETER = "onbekende parameter"
 _INJECTED_TAG = "injected-parameters"
 # After a kill, how long to wait for processes to go before giving up on them.
 _KILL_GRACE_S = 10
-# How often an idle worker checks that its run is still there.
-_PARENT_CHECK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -573,7 +571,7 @@ def _exit_without(parent: int) -> None:
     Its kernel follows: a warm one when this worker's connection closes, a fresh one by
     ipykernel's own check on its parent."""
     while os.getppid() == parent:
-        time.sleep(_PARENT_CHECK_S)
+        time.sleep(PARENT_CHECK_S)
     os._exit(1)
 
 

@@ -55,7 +55,8 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.disp
 # database that hundreds of kernels would take turns to lock; a report never reads it.
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 _READY = b"klaar\n"
-_PARENT_CHECK_S = 1.0
+# How often a process of a run (the template, a worker) checks that its run is still there.
+PARENT_CHECK_S = 1.0
 
 
 class KernelServer:
@@ -220,7 +221,7 @@ def _serve(socket_path: str, snapshot: str) -> None:
     listener.listen(64)
     # A run killed outright (SIGKILL, power) cannot stop its template: the template stops
     # itself once its parent is gone, checked between requests (no thread before a fork).
-    listener.settimeout(_PARENT_CHECK_S)
+    listener.settimeout(PARENT_CHECK_S)
     parent = os.getppid()
     sys.stdout.buffer.write(_READY)
     sys.stdout.flush()
