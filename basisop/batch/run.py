@@ -132,14 +132,15 @@ def _prepare_and_run(data: StudyData, selected: tuple[Unit, ...], notebooks: Pat
     notebooks = Path(notebooks) if notebooks else NOTEBOOKS
     todo = _jobs(study, selected, notebooks)
     every = list(todo)  # the run's name and the manifest cover skipped (unchanged) pages too
-    current = fingerprints(data, todo) if changed_only else {}
-    if changed_only:
+    if changed_only:  # the plan needs the fingerprints before the template may start
+        current = fingerprints(data, todo)
         todo, why = plan(todo, current, target)
         _print_plan(todo, why, len(current))
     # The kernel template starts now, in its own process, while the guard is compiled and the
     # fingerprints are taken (seconds each at national scale); not at all for nothing to run.
     with _kernels(data, staging, warm and bool(todo)) as kernels:
-        current = current or fingerprints(data, every)
+        if not changed_only:
+            current = fingerprints(data, every)
         try:
             from basisop.privacy import PrivacyGuard
 
