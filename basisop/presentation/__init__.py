@@ -15,6 +15,7 @@ import base64
 import io
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,11 +217,15 @@ def profile_html(chapter: Chapter) -> str:
         names[r["thema_id"]] = r["thema"]
         counts.setdefault(r["thema_id"], Counter())[r["status"]] += 1
     widest = max((c.total() for c in counts.values()), default=0)
-    rows = [{"naam": names[theme],
-             "parts": [(s, c[s.value], round(100 * c[s.value] / widest, 2))
-                       for s in Status if c[s.value]]}
-            for theme, c in counts.items()]
+    rows = [{"naam": names[theme], "parts": bar_parts(c, widest)} for theme, c in counts.items()]
     return _render("profile", unit=chapter.unit, rows=rows)
+
+
+def bar_parts(counts: Mapping[str, int], scale: int) -> list[tuple[Status, int, float]]:
+    """A stacked bar's segments (macro `bars`): per status with a count, its count and width
+    in % of `scale`."""
+    return [(s, counts[s.value], round(100 * counts[s.value] / scale, 2))
+            for s in Status if counts[s.value]]
 
 
 def attribution(kind: str, role: str = "", title: str = "") -> str:

@@ -30,6 +30,7 @@ from basisop.presentation import (
     INLINE_CSS,
     WIDE_LIMIT,
     Region,
+    bar_parts,
     comparison_figure,
     comparison_table,
     figure_html,
@@ -91,12 +92,8 @@ def matrix_html(study: Study, scores: pd.DataFrame,
 
 def distribution_html(scores: pd.DataFrame, caption: str) -> str:
     """Per subtheme a 100% stacked bar of its units by status; segments carry symbol and count."""
-    rows = []
-    for r in records(distribution(scores)):
-        total = sum(r[s.value] for s in Status)
-        rows.append({"naam": r["subthema"],
-                     "parts": [(s, r[s.value], round(100 * r[s.value] / total, 2))
-                               for s in Status if r[s.value]]})
+    rows = [{"naam": r["subthema"], "parts": bar_parts(r, sum(r[s.value] for s in Status))}
+            for r in records(distribution(scores))]
     return str(_BLOCKS.distribution(caption, rows))
 
 
